@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zchttp: client connections.
+ *
+ * Each connection is a small state machine run by one work item. Socket
+ * callbacks (data ready, write space, state change) and the per-root
+ * sweeper only queue that work item; it receives without blocking, parses
+ * as many pipelined requests as it holds, and sends each response without
+ * blocking. When the socket cannot take more, the work returns and the
+ * write-space callback queues it again. No thread waits on a connection,
+ * so an idle keep-alive connection costs its socket and a struct zch_conn.
+ */
+
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <net/tcp.h>
+
+#include "conn.h"
+
+unsigned int zch_max_conns = 16384;
+module_param_named(max_conns, zch_max_conns, uint, 0644);
+MODULE_PARM_DESC(max_conns, "Connections open at once over all roots");
+
+unsigned int zch_idle_timeout = 60;
+module_param_named(idle_timeout, zch_idle_timeout, uint, 0644);
+MODULE_PARM_DESC(idle_timeout, "Seconds an idle or stalled connection is kept");
+
+unsigned int zch_header_timeout = 10;
+module_param_named(header_timeout, zch_header_timeout, uint, 0644);
+MODULE_PARM_DESC(header_timeout, "Seconds to receive a whole request head");
+
+#define ZCH_WORK_BUDGET	16		/* requests per run before yielding */
+#define ZCH_BUF_IDLE	(2 * HZ)	/* free the buffers of idle conns */
+
+static atomic_t zch_nconns = ATOMIC_INIT(0);
+static struct kmem_cache *zch_conn_cache __read_mostly;
+static struct kmem_cache *zch_buf_cache __read_mostly;
+
+static void zch_conn_put(struct zch_conn *conn)
+{
+	if (refcount_dec_and_test(&conn->refs))
+		kmem_cache_free(zch_conn_cache, conn);
+}
+
+/*
+ * Queue the work with a reference of its own. Callers guarantee the
+ * connection is open (sk_user_data set, or on root->conns), so the open
+ * reference keeps the count above zero here.
+ */
+static void zch_conn_queue(struct zch_conn *conn)
+{
+	refcount_inc(&conn->refs);
+	if (!queue_work(zch_wq, &conn->work))
+		zch_conn_put(conn);
+}
+
+static void zch_conn_data_ready(struct sock *sk)
+{
+	struct zch_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = sk->sk_user_data;
+	if (conn)
+		zch_conn_queue(conn);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void zch_conn_write_space(struct sock *sk)
+{
+	struct zch_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = sk->sk_user_data;
+	if (conn && sk_stream_is_writeable(sk)) {
+		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+		zch_conn_queue(conn);
+	}
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void zch_conn_state_change(struct sock *sk)
+{
+	struct zch_conn *conn;
+
+	read_lock_bh(&sk->sk_callback_lock);
+	conn = sk->sk_user_data;
+	if (conn)
+		zch_conn_queue(conn);
+	read_unlock_bh(&sk->sk_callback_lock);
+}
+
+static void zch_conn_close(struct zch_conn *conn)
+{
+	struct zch_root *root = conn->root;
+	struct sock *sk = conn->sock->sk;
+
+	write_lock_bh(&sk->sk_callback_lock);
+	sk->sk_user_data = NULL;
+	sk->sk_data_ready = root->saved_data_ready;
+	sk->sk_write_space = conn->saved_write_space;
+	sk->sk_state_change = conn->saved_state_change;
+	write_unlock_bh(&sk->sk_callback_lock);
+
+	spin_lock(&root->conns_lock);
+	list_del(&conn->node);
+	spin_unlock(&root->conns_lock);
+
+	zch_tx_reset(conn);
+	if (conn->buf)
+		kmem_cache_free(zch_buf_cache, conn->buf);
+	conn->buf = NULL;
+	sock_release(conn->sock);
+	conn->sock = NULL;
+
+	atomic_dec(&root->stats.active);
+	atomic_dec(&zch_global_stats.active);
+	atomic_dec(&zch_nconns);
+	zch_root_put(root);
+	zch_conn_put(conn);
+}
+
+/* Receive what is there without blocking; 0 means the peer closed. */
+static int zch_conn_recv(struct zch_conn *conn)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct sock *sk = conn->sock->sk;
+	struct kvec iov;
+	int ret;
+
+	if (!conn->buf) {
+		/* Do not allocate for a wakeup that brings no bytes. */
+		if (skb_queue_empty_lockless(&sk->sk_receive_queue) &&
+		    !(READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) &&
+		    !READ_ONCE(sk->sk_err))
+			return -EAGAIN;
+		conn->buf = kmem_cache_alloc(zch_buf_cache, GFP_KERNEL);
+		if (!conn->buf)
+			return -ENOMEM;
+	}
+	if (WARN_ON_ONCE(conn->rx_len >= ZCH_RX_SIZE))
+		return -EOVERFLOW;
+
+	iov.iov_base = conn->buf->rx + conn->rx_len;
+	iov.iov_len = ZCH_RX_SIZE - conn->rx_len;
+	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len,
+			     msg.msg_flags);
+	if (ret > 0) {
+		if (!conn->rx_len)
+			conn->req_start = jiffies;
+		conn->rx_len += ret;
+		conn->last_active = jiffies;
+	}
+	return ret;
+}
+
+/*
+ * Parse the next request in the buffer and start its response.
+ * Return: 1 if a response was started, 0 if more bytes are needed.
+ */
+static int zch_conn_parse(struct zch_conn *conn)
+{
+	struct zch_buf *buf = conn->buf;
+	struct zch_http_req *req = &buf->req;
+	size_t used = 0;
+	int ret;
+
+	ret = zch_http_parse(buf->rx, conn->rx_len, req, &used);
+	if (ret == ZCH_HTTP_INCOMPLETE) {
+		if (conn->rx_len < ZCH_RX_SIZE)
+			return 0;
+		ret = 431;
+	}
+	if (ret) {
+		zch_stat_add(conn->root, ZCH_STAT_PARSE_ERRORS, 1);
+		conn->rx_len = 0;
+		zch_respond_error(conn, ret, req->version, false,
+				  req->method == ZCH_HTTP_HEAD);
+		conn->tx.close = true;
+		return 1;
+	}
+
+	zch_stat_add(conn->root, ZCH_STAT_REQUESTS, 1);
+	conn->nreq++;
+	conn->rx_len -= used;
+	if (conn->rx_len) {
+		memmove(buf->rx, buf->rx + used, conn->rx_len);
+		conn->req_start = jiffies;
+	}
+	ret = zch_respond(conn, req);
+	if (ret)
+		zch_respond_error(conn, 500, req->version, false,
+				  req->method == ZCH_HTTP_HEAD);
+	if (!req->keepalive)
+		conn->tx.close = true;
+	return 1;
+}
+
+static void zch_conn_timed_out(struct zch_conn *conn)
+{
+	zch_stat_add(conn->root, ZCH_STAT_TIMEOUTS, 1);
+}
+
+/*
+ * Nothing more to do now: apply the timeouts, release the buffer of a
+ * connection that went idle, and tell the sweeper when to look again.
+ * Return: 0 to keep the connection, a negative errno to close it.
+ */
+static int zch_conn_idle(struct zch_conn *conn)
+{
+	unsigned long idle = READ_ONCE(zch_idle_timeout) * HZ;
+	unsigned long now = jiffies;
+	unsigned long deadline;
+
+	if (conn->tx.hdr_len) {
+		/* waiting for write space: a stalled reader */
+		deadline = conn->last_active + idle;
+	} else if (conn->rx_len) {
+		deadline = conn->req_start + READ_ONCE(zch_header_timeout) * HZ;
+		if (time_after_eq(now, deadline)) {
+			zch_conn_timed_out(conn);
+			conn->rx_len = 0;
+			zch_respond_error(conn, 408, 11, false, false);
+			conn->tx.close = true;
+			zch_tx_run(conn);	/* best effort, then close */
+			return -ETIMEDOUT;
+		}
+	} else {
+		deadline = conn->last_active + idle;
+		if (conn->buf) {
+			if (time_after_eq(now, conn->last_active + ZCH_BUF_IDLE)) {
+				kmem_cache_free(zch_buf_cache, conn->buf);
+				conn->buf = NULL;
+			} else {
+				deadline = conn->last_active + ZCH_BUF_IDLE;
+			}
+		}
+	}
+	if (time_after_eq(now, deadline)) {
+		zch_conn_timed_out(conn);
+		return -ETIMEDOUT;
+	}
+	WRITE_ONCE(conn->deadline, deadline);
+	return 0;
+}
+
+/* Return: 0 to wait for the next event, a negative errno to close. */
+static int zch_conn_run(struct zch_conn *conn)
+{
+	unsigned int budget = ZCH_WORK_BUDGET;
+	int ret;
+
+	if (test_bit(ZCH_CONN_CLOSE, &conn->flags))
+		return -ESHUTDOWN;
+
+	for (;;) {
+		if (conn->tx.hdr_len) {
+			ret = zch_tx_run(conn);
+			if (ret == -EAGAIN)
+				break;
+			if (ret)
+				return ret;
+			conn->last_active = jiffies;
+			if (conn->tx.close)
+				return -ESHUTDOWN;
+			zch_tx_reset(conn);
+		}
+		if (!budget--) {
+			/* let other connections run; come back later */
+			zch_conn_queue(conn);
+			return 0;
+		}
+		if (conn->rx_len && zch_conn_parse(conn))
+			continue;
+		ret = zch_conn_recv(conn);
+		if (ret == -EAGAIN)
+			break;
+		if (ret <= 0)
+			return ret ? ret : -ENOTCONN;
+	}
+	return zch_conn_idle(conn);
+}
+
+static void zch_conn_work(struct work_struct *work)
+{
+	struct zch_conn *conn = container_of(work, struct zch_conn, work);
+
+	if (conn->sock && zch_conn_run(conn))
+		zch_conn_close(conn);
+	zch_conn_put(conn);
+}
+
+/**
+ * zch_conn_create() - take over an accepted socket
+ * @root: the root it was accepted on
+ * @sock: the new socket; on error the caller still owns it
+ *
+ * Context: process context, from the root's accept work.
+ * Return: 0, or -EBUSY when the connection limit is reached, -ENOMEM,
+ * -ESHUTDOWN when the root is being deleted.
+ */
+int zch_conn_create(struct zch_root *root, struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct zch_conn *conn;
+
+	if (atomic_inc_return(&zch_nconns) > READ_ONCE(zch_max_conns)) {
+		atomic_dec(&zch_nconns);
+		zch_stat_add(root, ZCH_STAT_CONNS_REFUSED, 1);
+		return -EBUSY;
+	}
+	conn = kmem_cache_zalloc(zch_conn_cache, GFP_KERNEL);
+	if (!conn) {
+		atomic_dec(&zch_nconns);
+		return -ENOMEM;
+	}
+	INIT_WORK(&conn->work, zch_conn_work);
+	refcount_set(&conn->refs, 1);
+	conn->sock = sock;
+	conn->root = root;
+	conn->last_active = jiffies;
+	conn->deadline = jiffies + READ_ONCE(zch_idle_timeout) * HZ;
+	tcp_sock_set_nodelay(sk);
+
+	spin_lock(&root->conns_lock);
+	if (root->dying) {
+		spin_unlock(&root->conns_lock);
+		kmem_cache_free(zch_conn_cache, conn);
+		atomic_dec(&zch_nconns);
+		return -ESHUTDOWN;
+	}
+	refcount_inc(&root->refs);
+	list_add_tail(&conn->node, &root->conns);
+	spin_unlock(&root->conns_lock);
+
+	atomic_inc(&root->stats.active);
+	atomic_inc(&zch_global_stats.active);
+	zch_stat_add(root, ZCH_STAT_CONNS_ACCEPTED, 1);
+
+	write_lock_bh(&sk->sk_callback_lock);
+	conn->saved_write_space = sk->sk_write_space;
+	conn->saved_state_change = sk->sk_state_change;
+	sk->sk_user_data = conn;
+	sk->sk_data_ready = zch_conn_data_ready;
+	sk->sk_write_space = zch_conn_write_space;
+	sk->sk_state_change = zch_conn_state_change;
+	write_unlock_bh(&sk->sk_callback_lock);
+
+	/* bytes may have arrived before the callbacks were in place */
+	zch_conn_queue(conn);
+	return 0;
+}
+
+/**
+ * zch_conn_kick_all() - run the work of a root's connections
+ * @root: the root
+ * @close: close them all (root deletion) instead of only those whose
+ *	deadline has passed (the sweeper)
+ *
+ * Context: process context; takes root->conns_lock.
+ */
+void zch_conn_kick_all(struct zch_root *root, bool close)
+{
+	unsigned long now = jiffies;
+	struct zch_conn *conn;
+
+	spin_lock(&root->conns_lock);
+	list_for_each_entry(conn, &root->conns, node) {
+		if (close)
+			set_bit(ZCH_CONN_CLOSE, &conn->flags);
+		else if (time_before(now, READ_ONCE(conn->deadline)))
+			continue;
+		zch_conn_queue(conn);
+	}
+	spin_unlock(&root->conns_lock);
+}
+
+/**
+ * zch_conn_cache_init() - create the slab caches for connections
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int zch_conn_cache_init(void)
+{
+	zch_conn_cache = KMEM_CACHE(zch_conn, 0);
+	if (!zch_conn_cache)
+		return -ENOMEM;
+	zch_buf_cache = kmem_cache_create("zch_buf", sizeof(struct zch_buf),
+					  0, 0, NULL);
+	if (!zch_buf_cache) {
+		kmem_cache_destroy(zch_conn_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * zch_conn_cache_exit() - destroy the slab caches
+ *
+ * Context: after every connection is freed (zch_wq destroyed).
+ */
+void zch_conn_cache_exit(void)
+{
+	kmem_cache_destroy(zch_buf_cache);
+	kmem_cache_destroy(zch_conn_cache);
+}

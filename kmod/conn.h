@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zchttp: one client connection and its response in flight.
+ */
+
+#ifndef _ZCH_CONN_H
+#define _ZCH_CONN_H
+
+#include "zch.h"
+
+#define ZCH_RX_SIZE	8192	/* request head limit; beyond it: 431 */
+#define ZCH_HDR_SIZE	2048	/* response header plus a short error body */
+
+/**
+ * struct zch_buf - working memory of a busy connection
+ * @req: the request being answered
+ * @hdr: response header (and error body) being sent
+ * @rx: received bytes not yet consumed
+ *
+ * Allocated when a connection first receives bytes and freed when it has
+ * been idle for a while, so an idle keep-alive connection costs only its
+ * struct zch_conn and its socket.
+ */
+struct zch_buf {
+	struct zch_http_req req;
+	char hdr[ZCH_HDR_SIZE];
+	char rx[ZCH_RX_SIZE];
+};
+
+/**
+ * struct zch_tx - the response being sent
+ * @file: open file whose body is sent; NULL when there is no body
+ * @pos: next body byte to send
+ * @end: one past the last body byte
+ * @bounce: one page for the copy path, or NULL
+ * @hdr_off: bytes of @buf->hdr already sent
+ * @hdr_len: bytes in @buf->hdr (0 when no response is in flight)
+ * @hdr_body: how many of the @hdr_len bytes are an error body
+ * @close: close the connection once the response is out
+ * @copy: send the body by copy rather than by page reference
+ */
+struct zch_tx {
+	struct file *file;
+	loff_t pos;
+	loff_t end;
+	void *bounce;
+	u16 hdr_off;
+	u16 hdr_len;
+	u16 hdr_body;
+	bool close;
+	bool copy;
+};
+
+/* conn->flags bits, set from any context */
+enum {
+	ZCH_CONN_CLOSE,		/* close at the next run of the work */
+	ZCH_CONN_LISTED,	/* on root->conns */
+};
+
+/**
+ * struct zch_conn - one accepted connection
+ * @work: runs the connection; the only place its state changes
+ * @refs: one while the connection is open, one per queued @work
+ * @flags: ZCH_CONN_* bits
+ * @node: entry in root->conns, under root->conns_lock
+ * @root: the root it was accepted on; holds a reference
+ * @sock: the socket
+ * @buf: working memory, NULL while idle
+ * @rx_len: bytes in @buf->rx
+ * @last_active: jiffies of the last progress, for the idle timeout
+ * @req_start: jiffies of the first byte of the pending request head
+ * @deadline: jiffies when the sweeper should run the work again
+ * @nreq: requests answered on this connection
+ * @tx: the response in flight
+ * @saved_write_space: callback to restore on close
+ * @saved_state_change: callback to restore on close
+ */
+struct zch_conn {
+	struct work_struct work;
+	refcount_t refs;
+	unsigned long flags;
+	struct list_head node;
+	struct zch_root *root;
+	struct socket *sock;
+	struct zch_buf *buf;
+	unsigned int rx_len;
+	unsigned long last_active;
+	unsigned long req_start;
+	unsigned long deadline;
+	unsigned int nreq;
+	struct zch_tx tx;
+	void (*saved_write_space)(struct sock *sk);
+	void (*saved_state_change)(struct sock *sk);
+};
+
+/* Responses */
+int zch_respond(struct zch_conn *conn, const struct zch_http_req *req);
+void zch_respond_error(struct zch_conn *conn, u16 status, u8 version,
+		       bool keepalive, bool head);
+
+/* Transmit */
+int zch_tx_run(struct zch_conn *conn);
+void zch_tx_reset(struct zch_conn *conn);
+
+#endif /* _ZCH_CONN_H */

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zchttp: HTTP/1.x request parser and response header builder.
+ *
+ * Pure C with no kernel dependency beyond a few types, so that the same
+ * file is compiled into the module and into user-space tests and fuzzers.
+ * Nothing here allocates, sleeps or takes a lock.
+ */
+
+#ifndef _ZCH_HTTP_H
+#define _ZCH_HTTP_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s64 s64;
+#endif
+
+#define ZCH_HTTP_PATH_MAX	1024	/* decoded path, including NUL */
+
+enum zch_http_method {
+	ZCH_HTTP_GET = 1,
+	ZCH_HTTP_HEAD,
+};
+
+/**
+ * struct zch_http_req - one parsed request
+ * @method: ZCH_HTTP_GET or ZCH_HTTP_HEAD
+ * @version: 10 for HTTP/1.0, 11 for HTTP/1.1
+ * @keepalive: the connection stays open after the response
+ * @has_host: a Host header was present
+ * @ims: If-Modified-Since as seconds since the epoch, or -1 if absent/bad
+ * @path: the decoded, normalised path without the leading '/', NUL
+ *	terminated; "" names the root directory itself
+ * @path_len: strlen(@path)
+ * @trailing_slash: the target ended in '/' (a directory was asked for)
+ */
+struct zch_http_req {
+	u8 method;
+	u8 version;
+	bool keepalive;
+	bool has_host;
+	s64 ims;
+	char path[ZCH_HTTP_PATH_MAX];
+	u16 path_len;
+	bool trailing_slash;
+};
+
+/**
+ * zch_http_parse() - parse one request head
+ * @buf: received bytes
+ * @len: number of bytes in @buf
+ * @req: filled on success
+ * @consumed: on success, bytes of @buf used by this request
+ *
+ * Return: 0 when a complete request was parsed; -1 (ZCH_HTTP_INCOMPLETE)
+ * when @buf does not yet hold a whole request head; otherwise an HTTP
+ * status code (400, 405, 414, 431, 501, 505) to answer before closing.
+ * On an error status, @req->version and @req->method are set when known.
+ */
+int zch_http_parse(const char *buf, size_t len, struct zch_http_req *req,
+		   size_t *consumed);
+#define ZCH_HTTP_INCOMPLETE	(-1)
+
+/**
+ * struct zch_http_resp - what the response header says
+ * @status: HTTP status code
+ * @version: 10 or 11, the version to answer with
+ * @keepalive: emit Connection: keep-alive (1.0) / nothing (1.1), else close
+ * @content_length: body length (for HEAD: the length GET would send)
+ * @mtime: Last-Modified in seconds since the epoch, or -1 for none
+ * @now: Date in seconds since the epoch
+ * @content_type: MIME type or NULL for none
+ * @location: Location header value or NULL
+ */
+struct zch_http_resp {
+	u16 status;
+	u8 version;
+	bool keepalive;
+	u64 content_length;
+	s64 mtime;
+	s64 now;
+	const char *content_type;
+	const char *location;
+};
+
+/**
+ * zch_http_format() - write a response header block
+ * @buf: destination
+ * @size: size of @buf
+ * @resp: what to write
+ *
+ * Return: bytes written (the block ends with CRLF CRLF, no NUL), or 0 if
+ * @size is too small.
+ */
+size_t zch_http_format(char *buf, size_t size, const struct zch_http_resp *resp);
+
+/**
+ * zch_http_error_body() - short HTML body for an error status
+ * @status: HTTP status code
+ * @len: set to the body length
+ *
+ * Return: a static string (never NULL).
+ */
+const char *zch_http_error_body(u16 status, size_t *len);
+
+/**
+ * zch_http_mime_type() - Content-Type for a file name
+ * @name: file name or path
+ * @len: its length
+ *
+ * Return: a static MIME type string; "application/octet-stream" if unknown.
+ */
+const char *zch_http_mime_type(const char *name, size_t len);
+
+/**
+ * zch_http_date() - format an IMF-fixdate (RFC 9110 5.6.7)
+ * @t: seconds since the epoch
+ * @out: 30 bytes: 29 characters and a NUL
+ */
+void zch_http_date(s64 t, char out[30]);
+
+/**
+ * zch_http_parse_date() - parse an IMF-fixdate
+ * @s: the text
+ * @len: its length
+ *
+ * Return: seconds since the epoch, or -1 if @s is not a valid date.
+ */
+s64 zch_http_parse_date(const char *s, size_t len);
+
+#endif /* _ZCH_HTTP_H */

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zchttp: safe path resolution beneath a document root, and the response
+ * it leads to.
+ *
+ * The decoded request path is resolved relative to the root's pinned
+ * directory with vfs_path_lookup() and LOOKUP_BENEATH: ".." cannot leave
+ * the root, and symlinks (LOOKUP_NO_SYMLINKS, LOOKUP_NO_MAGICLINKS) and
+ * mount points (LOOKUP_NO_XDEV) are refused instead of followed. Only
+ * regular files that are world-readable are served. No path string is
+ * ever built by joining the root and the request.
+ */
+
+#include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+
+#include "conn.h"
+
+#define ZCH_LOOKUP_FLAGS	(LOOKUP_BENEATH | LOOKUP_NO_SYMLINKS | \
+				 LOOKUP_NO_MAGICLINKS | LOOKUP_NO_XDEV)
+
+static u16 zch_status_of(int err)
+{
+	switch (err) {
+	case -ENOENT:
+	case -ENOTDIR:
+		return 404;
+	case -ELOOP:	/* a symlink */
+	case -EXDEV:	/* a mount point, or an escape */
+	case -EACCES:
+	case -EPERM:
+		return 403;
+	case -ENAMETOOLONG:
+		return 414;
+	case -EAGAIN:	/* a rename raced with a scoped lookup */
+		return 503;
+	default:
+		return 500;
+	}
+}
+
+static void zch_count_status(struct zch_conn *conn, u16 status)
+{
+	static const u8 cls[] = {
+		[2] = ZCH_STAT_RESP_2XX, [3] = ZCH_STAT_RESP_3XX,
+		[4] = ZCH_STAT_RESP_4XX, [5] = ZCH_STAT_RESP_5XX,
+	};
+	unsigned int c = status / 100;
+
+	if (c >= 2 && c <= 5)
+		zch_stat_add(conn->root, cls[c], 1);
+}
+
+/**
+ * zch_respond_error() - queue an error response
+ * @conn: the connection
+ * @status: HTTP status code
+ * @version: 10 or 11
+ * @keepalive: the request allows the connection to stay open
+ * @head: the request was HEAD: no body
+ *
+ * The header and its short HTML body go out by copy from the connection's
+ * header buffer. A pending body is dropped.
+ */
+void zch_respond_error(struct zch_conn *conn, u16 status, u8 version,
+		       bool keepalive, bool head)
+{
+	struct zch_http_resp resp = {
+		.status = status,
+		.version = version,
+		/* after a malformed request the stream cannot be trusted */
+		.keepalive = keepalive && (status == 403 || status == 404 ||
+					   status == 405 || status == 503),
+		.mtime = -1,
+		.now = ktime_get_real_seconds(),
+		.content_type = "text/html; charset=utf-8",
+	};
+	char *hdr = conn->buf->hdr;
+	const char *body;
+	size_t blen, n;
+
+	zch_tx_reset(conn);
+	body = zch_http_error_body(status, &blen);
+	resp.content_length = blen;
+	n = zch_http_format(hdr, ZCH_HDR_SIZE, &resp);
+	if (WARN_ON_ONCE(!n))
+		return;
+	if (head || n + blen > ZCH_HDR_SIZE)
+		blen = 0;
+	memcpy(hdr + n, body, blen);
+	conn->tx.hdr_len = n + blen;
+	conn->tx.hdr_body = blen;
+	conn->tx.close = !resp.keepalive;
+	zch_count_status(conn, status);
+}
+
+/* Percent-encode @path into "/@path/" for a Location header. */
+static char *zch_location(const char *path, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *loc, *p;
+	size_t i;
+
+	loc = kmalloc(len * 3 + 3, GFP_KERNEL);
+	if (!loc)
+		return NULL;
+	p = loc;
+	*p++ = '/';
+	for (i = 0; i < len; i++) {
+		unsigned char c = path[i];
+
+		if (isalnum(c) || strchr("/-._~!$&'()*+,;=:@", c)) {
+			*p++ = c;
+		} else {
+			*p++ = '%';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
+		}
+	}
+	*p++ = '/';
+	*p = '\0';
+	return loc;
+}
+
+static int zch_redirect(struct zch_conn *conn, const struct zch_http_req *req)
+{
+	struct zch_http_resp resp = {
+		.status = 301,
+		.version = req->version,
+		.keepalive = req->keepalive,
+		.mtime = -1,
+		.now = ktime_get_real_seconds(),
+		.content_type = "text/html; charset=utf-8",
+	};
+	size_t n;
+
+	resp.location = zch_location(req->path, req->path_len);
+	if (!resp.location)
+		return -ENOMEM;
+	n = zch_http_format(conn->buf->hdr, ZCH_HDR_SIZE, &resp);
+	kfree(resp.location);
+	if (!n) {
+		zch_respond_error(conn, 414, req->version, false, false);
+		return 0;
+	}
+	conn->tx.hdr_len = n;
+	zch_count_status(conn, 301);
+	return 0;
+}
+
+/* Resolve @req->path beneath @root into @out: a file, or a directory's index. */
+static int zch_lookup(struct zch_root *root, const struct zch_http_req *req,
+		      struct path *out)
+{
+	struct path dir;
+	int err;
+
+	if (!req->path_len) {
+		dir = root->path;
+		path_get(&dir);
+	} else {
+		err = vfs_path_lookup(root->path.dentry, root->path.mnt,
+				      req->path, ZCH_LOOKUP_FLAGS, &dir);
+		if (err)
+			return err;
+		if (!d_is_dir(dir.dentry)) {
+			*out = dir;
+			return 0;
+		}
+		if (!req->trailing_slash) {
+			path_put(&dir);
+			return -EISDIR;	/* redirect to the slashed form */
+		}
+	}
+	err = vfs_path_lookup(dir.dentry, dir.mnt, root->index,
+			      ZCH_LOOKUP_FLAGS, out);
+	path_put(&dir);
+	return err;
+}
+
+/**
+ * zch_respond() - resolve a request and queue its response
+ * @conn: the connection, with a buffer
+ * @req: the parsed request
+ *
+ * Sets up conn->tx: the header in conn->buf->hdr and, for GET of a
+ * non-empty file, the open file whose pages will follow.
+ *
+ * Context: process context (may sleep in the lookup).
+ * Return: 0, or a negative errno if no response could be built.
+ */
+int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
+{
+	struct zch_http_resp resp = {
+		.status = 200,
+		.version = req->version,
+		.keepalive = req->keepalive,
+		.now = ktime_get_real_seconds(),
+	};
+	bool head = req->method == ZCH_HTTP_HEAD;
+	struct zch_root *root = conn->root;
+	struct address_space *mapping;
+	struct inode *inode;
+	struct file *file;
+	struct path path;
+	size_t n;
+	int err;
+
+	err = zch_lookup(root, req, &path);
+	if (err == -EISDIR)
+		return zch_redirect(conn, req);
+	if (err) {
+		u16 status = zch_status_of(err);
+
+		if (status == 403)
+			zch_stat_add(root, ZCH_STAT_PATH_REJECTS, 1);
+		zch_respond_error(conn, status, req->version, req->keepalive,
+				  head);
+		return 0;
+	}
+
+	inode = d_inode(path.dentry);
+	if (!d_is_reg(path.dentry) || !(inode->i_mode & 0004) ||
+	    IS_DAX(inode)) {
+		path_put(&path);
+		zch_stat_add(root, ZCH_STAT_PATH_REJECTS, 1);
+		zch_respond_error(conn, 403, req->version, req->keepalive,
+				  head);
+		return 0;
+	}
+
+	resp.mtime = zch_inode_mtime_sec(inode);
+	resp.content_length = i_size_read(inode);
+	resp.content_type = zch_http_mime_type(path.dentry->d_name.name,
+					       path.dentry->d_name.len);
+	if (req->ims >= 0 && resp.mtime <= req->ims) {
+		resp.status = 304;
+		head = true;
+	}
+
+	if (!head && resp.content_length) {
+		file = dentry_open(&path, O_RDONLY | O_LARGEFILE, current_cred());
+		if (IS_ERR(file)) {
+			path_put(&path);
+			return PTR_ERR(file);
+		}
+		mapping = file->f_mapping;
+		conn->tx.file = file;
+		conn->tx.pos = 0;
+		conn->tx.end = resp.content_length;
+		conn->tx.copy = (root->flags & ZCHTTP_ROOT_F_COPY) ||
+				(!shmem_mapping(mapping) &&
+				 !mapping->a_ops->read_folio);
+	}
+	path_put(&path);
+
+	n = zch_http_format(conn->buf->hdr, ZCH_HDR_SIZE, &resp);
+	if (WARN_ON_ONCE(!n))
+		return -EOVERFLOW;
+	conn->tx.hdr_len = n;
+	zch_count_status(conn, resp.status);
+	return 0;
+}

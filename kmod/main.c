@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zchttp: in-kernel zero-copy static file HTTP responder.
+ *
+ * Module init and exit only; see Documentation/zchttp.rst.
+ */
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "conn.h"
+
+/* runs connection, accept and sweep work for every root */
+struct workqueue_struct *zch_wq __read_mostly;
+
+static int __init zch_init(void)
+{
+	int err;
+
+	err = zch_stats_init(&zch_global_stats);
+	if (err)
+		return err;
+	err = zch_conn_cache_init();
+	if (err)
+		goto err_stats;
+	zch_wq = alloc_workqueue("zchttp", WQ_MEM_RECLAIM, 0);
+	if (!zch_wq) {
+		err = -ENOMEM;
+		goto err_cache;
+	}
+	err = zch_netlink_init();
+	if (err)
+		goto err_wq;
+	pr_info("loaded\n");
+	return 0;
+
+err_wq:
+	destroy_workqueue(zch_wq);
+err_cache:
+	zch_conn_cache_exit();
+err_stats:
+	zch_stats_free(&zch_global_stats);
+	return err;
+}
+
+static void __exit zch_exit(void)
+{
+	/* no netlink op runs after this, so no root can be added */
+	zch_netlink_exit();
+	zch_roots_destroy();
+	/* callbacks that loaded a pointer to us before it was restored */
+	synchronize_net();
+	destroy_workqueue(zch_wq);
+	zch_conn_cache_exit();
+	zch_stats_free(&zch_global_stats);
+	pr_info("unloaded\n");
+}
+
+module_init(zch_init);
+module_exit(zch_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The zchttp authors");
+MODULE_DESCRIPTION("In-kernel zero-copy static file HTTP server");
+MODULE_ALIAS_GENL_FAMILY(ZCHTTP_FAMILY_NAME);

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zchttp: sending a response without blocking.
+ *
+ * The header goes out by copy with MSG_MORE, so TCP holds it back for the
+ * body. The body goes out as page-cache folios handed to TCP by reference
+ * (zch_sendfolio() in compat.h): the folio is looked up, or read ahead and
+ * read, a reference is held only for the duration of the send call, and
+ * TCP takes references of its own for as long as the pages are in flight.
+ * Filesystems without ->read_folio, and roots in copy mode, take the copy
+ * path, which is counted apart.
+ */
+
+#include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/pagemap.h>
+#include <linux/shmem_fs.h>
+
+#include "conn.h"
+
+/**
+ * zch_tx_reset() - forget the response in flight
+ * @conn: the connection
+ */
+void zch_tx_reset(struct zch_conn *conn)
+{
+	struct zch_tx *tx = &conn->tx;
+
+	if (tx->file)
+		fput(tx->file);
+	if (tx->bounce)
+		free_page((unsigned long)tx->bounce);
+	memset(tx, 0, sizeof(*tx));
+}
+
+static int zch_tx_hdr(struct zch_conn *conn)
+{
+	struct zch_tx *tx = &conn->tx;
+	struct msghdr msg = {
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
+	};
+	unsigned int hdr_only = tx->hdr_len - tx->hdr_body;
+	struct kvec iov;
+	int ret;
+
+	if (tx->pos < tx->end)
+		msg.msg_flags |= MSG_MORE;
+	iov.iov_base = conn->buf->hdr + tx->hdr_off;
+	iov.iov_len = tx->hdr_len - tx->hdr_off;
+	ret = kernel_sendmsg(conn->sock, &msg, &iov, 1, iov.iov_len);
+	if (ret <= 0)
+		return ret ? ret : -EAGAIN;
+
+	/* split what went out between header and (error) body bytes */
+	if (tx->hdr_off < hdr_only)
+		zch_stat_add(conn->root, ZCH_STAT_HEADER_BYTES,
+			     min_t(unsigned int, ret, hdr_only - tx->hdr_off));
+	if (tx->hdr_off + ret > hdr_only)
+		zch_stat_add(conn->root, ZCH_STAT_BODY_BYTES_COPY,
+			     tx->hdr_off + ret - max(tx->hdr_off, hdr_only));
+	tx->hdr_off += ret;
+	return tx->hdr_off < tx->hdr_len ? -EAGAIN : 0;
+}
+
+/*
+ * Get an uptodate folio holding @index of @file, starting readahead the
+ * way filemap_get_pages() does. @last is the last index the response
+ * needs, which bounds the readahead window.
+ */
+static struct folio *zch_get_folio(struct zch_conn *conn, struct file *file,
+				   pgoff_t index, pgoff_t last)
+{
+	struct address_space *mapping = file->f_mapping;
+	bool shmem = shmem_mapping(mapping);
+	struct folio *folio;
+
+	folio = zch_filemap_get_folio(mapping, index);
+	if (!folio && !shmem) {
+		DEFINE_READAHEAD(ractl, file, &file->f_ra, mapping, index);
+
+		page_cache_sync_ra(&ractl, last - index + 1);
+		folio = zch_filemap_get_folio(mapping, index);
+	} else if (folio && !shmem && folio_test_readahead(folio)) {
+		DEFINE_READAHEAD(ractl, file, &file->f_ra, mapping,
+				 folio->index);
+
+		page_cache_async_ra(&ractl, folio, last - folio->index + 1);
+	}
+	if (folio && folio_test_uptodate(folio))
+		return folio;
+
+	zch_stat_add(conn->root, ZCH_STAT_PAGECACHE_MISSES, 1);
+	if (folio)
+		folio_put(folio);
+	if (shmem)
+		return zch_shmem_read_folio(mapping, index);
+
+	filemap_invalidate_lock_shared(mapping);
+	folio = read_mapping_folio(mapping, index, file);
+	filemap_invalidate_unlock_shared(mapping);
+	return folio;
+}
+
+/* Send the next piece of the body by page reference. */
+static int zch_tx_folio(struct zch_conn *conn)
+{
+	struct zch_tx *tx = &conn->tx;
+	struct folio *folio;
+	size_t off, len;
+	bool more;
+	int ret;
+
+	folio = zch_get_folio(conn, tx->file, tx->pos >> PAGE_SHIFT,
+			      (tx->end - 1) >> PAGE_SHIFT);
+	if (IS_ERR(folio))
+		return PTR_ERR(folio);
+
+	off = tx->pos - folio_pos(folio);
+	len = min_t(u64, folio_size(folio) - off, tx->end - tx->pos);
+	more = tx->pos + len < tx->end;
+	ret = zch_sendfolio(conn->sock, folio, off, len, more);
+	folio_put(folio);
+	if (ret < 0)
+		return ret;
+
+	tx->pos += ret;
+	zch_stat_add(conn->root, ZCH_STAT_BODY_BYTES_ZC, ret);
+	return ret < len ? -EAGAIN : 0;
+}
+
+/* Send the next piece of the body by copy, through a bounce page. */
+static int zch_tx_copy(struct zch_conn *conn)
+{
+	struct msghdr msg = {
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
+	};
+	struct zch_tx *tx = &conn->tx;
+	loff_t pos = tx->pos;
+	struct kvec iov;
+	ssize_t n;
+	int ret;
+
+	if (!tx->bounce) {
+		tx->bounce = (void *)__get_free_page(GFP_KERNEL);
+		if (!tx->bounce)
+			return -ENOMEM;
+	}
+	n = kernel_read(tx->file, tx->bounce,
+			min_t(u64, PAGE_SIZE, tx->end - tx->pos), &pos);
+	if (n <= 0)
+		return n ? n : -EIO;	/* the file shrank under us */
+
+	if (tx->pos + n < tx->end)
+		msg.msg_flags |= MSG_MORE;
+	iov.iov_base = tx->bounce;
+	iov.iov_len = n;
+	ret = kernel_sendmsg(conn->sock, &msg, &iov, 1, n);
+	if (ret <= 0)
+		return ret ? ret : -EAGAIN;
+
+	tx->pos += ret;
+	zch_stat_add(conn->root, ZCH_STAT_BODY_BYTES_COPY, ret);
+	return ret < n ? -EAGAIN : 0;
+}
+
+/**
+ * zch_tx_run() - send as much of the response in flight as TCP takes
+ * @conn: the connection
+ *
+ * Context: the connection's work; may sleep for page-cache reads.
+ * Return: 0 when the whole response is queued, -EAGAIN when the socket
+ * is full (the write-space callback will queue the work again), or
+ * another negative errno on failure.
+ */
+int zch_tx_run(struct zch_conn *conn)
+{
+	struct zch_tx *tx = &conn->tx;
+	int ret;
+
+	if (tx->hdr_off < tx->hdr_len) {
+		ret = zch_tx_hdr(conn);
+		if (ret)
+			return ret;
+	}
+	while (tx->pos < tx->end) {
+		ret = tx->copy ? zch_tx_copy(conn) : zch_tx_folio(conn);
+		if (ret)
+			return ret;
+		conn->last_active = jiffies;
+	}
+	return 0;
+}
