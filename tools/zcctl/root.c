@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zcctl root: document roots and their listening sockets.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netlink/genl/genl.h>
+
+#include <linux/zchttp.h>
+
+#include "zcctl.h"
+#include "json_print.h"
+
+#define ROOT_DEFAULT_PORT	80
+
+void root_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: zcctl root add DIR [ port PORT ] [ addr ADDR ] [ index NAME ] [ copy ]\n"
+		"       zcctl root del [ port ] PORT\n"
+		"       zcctl root { show | list | ls } [ port PORT ]\n"
+		"       zcctl root help\n"
+		"where  PORT := 1..65535 (default 80)\n"
+		"       ADDR := { IPV4 | IPV6 | [IPV6] } (default: all addresses)\n");
+}
+
+static int root_help(void)
+{
+	root_usage(stdout);
+	return EXIT_OK;
+}
+
+static int parse_addr(const char *arg, unsigned char *buf, int *len)
+{
+	char tmp[INET6_ADDRSTRLEN + 2];
+	size_t n = strlen(arg);
+
+	if (n >= 2 && arg[0] == '[' && arg[n - 1] == ']' &&
+	    n - 2 < sizeof(tmp)) {
+		memcpy(tmp, arg + 1, n - 2);
+		tmp[n - 2] = '\0';
+		if (inet_pton(AF_INET6, tmp, buf) == 1) {
+			*len = 16;
+			return 0;
+		}
+	} else if (inet_pton(AF_INET, arg, buf) == 1) {
+		*len = 4;
+		return 0;
+	} else if (inet_pton(AF_INET6, arg, buf) == 1) {
+		*len = 16;
+		return 0;
+	}
+	zc_error("invalid address \"%s\"", arg);
+	return -1;
+}
+
+/*
+ * Make dir absolute by prefixing the working directory, and drop empty
+ * and "." components. ".." is kept: only the kernel can resolve it
+ * correctly (symlinks), and it checks existence and type anyway.
+ */
+static char *abs_path(const char *dir)
+{
+	char *cwd = NULL, *joined, *res, *p, *tok, *save;
+	size_t len;
+
+	if (dir[0] != '/') {
+		cwd = getcwd(NULL, 0);
+		if (!cwd) {
+			zc_error("cannot get working directory: %s",
+				 strerror(errno));
+			return NULL;
+		}
+	}
+	len = (cwd ? strlen(cwd) : 0) + strlen(dir) + 2;
+	joined = malloc(len);
+	res = malloc(len + 1);
+	if (!joined || !res) {
+		zc_error("%s", strerror(ENOMEM));
+		free(cwd);
+		free(joined);
+		free(res);
+		return NULL;
+	}
+	snprintf(joined, len, "%s/%s", cwd ? cwd : "", dir);
+	free(cwd);
+
+	p = res;
+	for (tok = strtok_r(joined, "/", &save); tok;
+	     tok = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(tok, "."))
+			continue;
+		*p++ = '/';
+		strcpy(p, tok);
+		p += strlen(tok);
+	}
+	if (p == res)
+		*p++ = '/';
+	*p = '\0';
+	free(joined);
+	return res;
+}
+
+static int root_add(int argc, char **argv)
+{
+	unsigned char addr[16];
+	const char *index = NULL;
+	uint16_t port = ROOT_DEFAULT_PORT;
+	bool have_port = false, have_addr = false, copy = false;
+	int addr_len = 0, rc;
+	struct nl_msg *msg;
+	char *path;
+
+	if (argc < 1) {
+		zc_error("root add: missing DIR, try \"zcctl root help\".");
+		return EXIT_FAIL;
+	}
+	if (!strcmp(argv[0], "help"))
+		return root_help();
+	if (!argv[0][0]) {
+		zc_error("root add: empty DIR");
+		return EXIT_FAIL;
+	}
+	path = argv[0];
+	argc--;
+	argv++;
+
+	while (argc > 0) {
+		if (matches(*argv, "port")) {
+			if (next_arg(&argc, &argv))
+				return EXIT_FAIL;
+			if (have_port)
+				return zc_duparg("port");
+			if (parse_port(*argv, &port))
+				return EXIT_FAIL;
+			have_port = true;
+		} else if (matches(*argv, "addr")) {
+			if (next_arg(&argc, &argv))
+				return EXIT_FAIL;
+			if (have_addr)
+				return zc_duparg("addr");
+			if (parse_addr(*argv, addr, &addr_len))
+				return EXIT_FAIL;
+			have_addr = true;
+		} else if (matches(*argv, "index")) {
+			if (next_arg(&argc, &argv))
+				return EXIT_FAIL;
+			if (index)
+				return zc_duparg("index");
+			index = *argv;
+		} else if (matches(*argv, "copy")) {
+			if (copy)
+				return zc_duparg("copy");
+			copy = true;
+		} else if (matches(*argv, "help")) {
+			return root_help();
+		} else {
+			return zc_badarg("root", *argv);
+		}
+		argc--;
+		argv++;
+	}
+
+	path = abs_path(path);
+	if (!path)
+		return EXIT_FAIL;
+
+	rc = zc_nl_open();
+	if (rc)
+		goto out;
+	rc = EXIT_FAIL;
+	msg = zc_nl_msg(ZCHTTP_CMD_ROOT_ADD, false);
+	if (!msg)
+		goto nomem;
+	if (nla_put_string(msg, ZCHTTP_A_ROOT_PATH, path) ||
+	    nla_put_u16(msg, ZCHTTP_A_ROOT_PORT, port) ||
+	    (have_addr && nla_put(msg, ZCHTTP_A_ROOT_ADDR, addr_len, addr)) ||
+	    (index && nla_put_string(msg, ZCHTTP_A_ROOT_INDEX, index)) ||
+	    (copy && nla_put_u32(msg, ZCHTTP_A_ROOT_FLAGS,
+				 ZCHTTP_ROOT_F_COPY))) {
+		nlmsg_free(msg);
+		zc_error("root add: request too large (DIR or NAME too long)");
+		goto out;
+	}
+	rc = zc_nl_request(msg, "root add", NULL, NULL);
+	goto out;
+nomem:
+	zc_error("root add: %s", strerror(ENOMEM));
+out:
+	free(path);
+	return rc;
+}
+
+/* root del PORT | root del port PORT */
+static int root_del(int argc, char **argv)
+{
+	struct nl_msg *msg;
+	uint16_t port;
+	int rc;
+
+	if (argc > 0 && matches(*argv, "help"))
+		return root_help();
+	if (argc > 0 && matches(*argv, "port")) {
+		if (next_arg(&argc, &argv))
+			return EXIT_FAIL;
+	}
+	if (argc < 1) {
+		zc_error("root del: missing PORT, try \"zcctl root help\".");
+		return EXIT_FAIL;
+	}
+	if (parse_port(*argv, &port))
+		return EXIT_FAIL;
+	if (argc > 1)
+		return zc_badarg("root", argv[1]);
+
+	rc = zc_nl_open();
+	if (rc)
+		return rc;
+	msg = zc_nl_msg(ZCHTTP_CMD_ROOT_DEL, false);
+	if (!msg || nla_put_u16(msg, ZCHTTP_A_ROOT_PORT, port)) {
+		nlmsg_free(msg);
+		zc_error("root del: %s", strerror(ENOMEM));
+		return EXIT_FAIL;
+	}
+	return zc_nl_request(msg, "root del", NULL, NULL);
+}
+
+static const struct {
+	uint32_t flag;
+	const char *name;
+} root_flags[] = {
+	{ ZCHTTP_ROOT_F_COPY,	"copy" },
+};
+
+static void print_flags(uint32_t flags)
+{
+	char hex[16];
+	bool first = true;
+	size_t i;
+
+	/* text: "flags a,b" only if any; JSON: always an array */
+	if (flags)
+		print_text(" flags ");
+	open_json_array("flags");
+	for (i = 0; i < ARRAY_SIZE(root_flags); i++) {
+		if (!(flags & root_flags[i].flag))
+			continue;
+		print_string(NULL, first ? "%s" : ",%s", root_flags[i].name);
+		flags &= ~root_flags[i].flag;
+		first = false;
+	}
+	if (flags) {
+		/* bits this zcctl does not know about */
+		snprintf(hex, sizeof(hex), "0x%x", flags);
+		print_string(NULL, first ? "%s" : ",%s", hex);
+	}
+	close_json_array();
+}
+
+/* One root: "port P addr A path D index I conns N [flags F]". */
+static int print_root(struct nlattr **tb, void *arg)
+{
+	char addr[INET6_ADDRSTRLEN];
+	uint32_t flags = 0;
+	const char *sep = "";
+
+	(void)arg;
+	open_json_object(NULL);
+	if (tb[ZCHTTP_A_ROOT_PORT]) {
+		print_uint("port", "port %llu",
+			   nla_get_u16(tb[ZCHTTP_A_ROOT_PORT]));
+		sep = " ";
+	}
+	if (tb[ZCHTTP_A_ROOT_ADDR]) {
+		struct nlattr *a = tb[ZCHTTP_A_ROOT_ADDR];
+		int family = nla_len(a) == 4 ? AF_INET :
+			     nla_len(a) == 16 ? AF_INET6 : AF_UNSPEC;
+
+		if (family != AF_UNSPEC &&
+		    inet_ntop(family, nla_data(a), addr, sizeof(addr))) {
+			print_text("%s", sep);
+			print_string("addr", "addr %s", addr);
+			sep = " ";
+		}
+	}
+	if (tb[ZCHTTP_A_ROOT_PATH]) {
+		print_text("%s", sep);
+		print_string("path", "path %s",
+			     nla_get_string(tb[ZCHTTP_A_ROOT_PATH]));
+		sep = " ";
+	}
+	if (tb[ZCHTTP_A_ROOT_INDEX]) {
+		print_text("%s", sep);
+		print_string("index", "index %s",
+			     nla_get_string(tb[ZCHTTP_A_ROOT_INDEX]));
+		sep = " ";
+	}
+	if (tb[ZCHTTP_A_ROOT_CONNS]) {
+		print_text("%s", sep);
+		print_uint("conns", "conns %llu",
+			   nla_get_u32(tb[ZCHTTP_A_ROOT_CONNS]));
+	}
+	if (tb[ZCHTTP_A_ROOT_FLAGS])
+		flags = nla_get_u32(tb[ZCHTTP_A_ROOT_FLAGS]);
+	print_flags(flags);
+	print_text("\n");
+	close_json_object();
+	return 0;
+}
+
+/* root show [ port PORT ]: dump, or a single root */
+static int root_show(int argc, char **argv)
+{
+	bool have_port = false;
+	struct nl_msg *msg;
+	uint16_t port = 0;
+	int rc;
+
+	while (argc > 0) {
+		if (matches(*argv, "port")) {
+			if (next_arg(&argc, &argv))
+				return EXIT_FAIL;
+			if (have_port)
+				return zc_duparg("port");
+			if (parse_port(*argv, &port))
+				return EXIT_FAIL;
+			have_port = true;
+		} else if (matches(*argv, "help")) {
+			return root_help();
+		} else {
+			return zc_badarg("root", *argv);
+		}
+		argc--;
+		argv++;
+	}
+
+	rc = zc_nl_open();
+	if (rc)
+		return rc;
+	msg = zc_nl_msg(ZCHTTP_CMD_ROOT_GET, !have_port);
+	if (!msg ||
+	    (have_port && nla_put_u16(msg, ZCHTTP_A_ROOT_PORT, port))) {
+		nlmsg_free(msg);
+		zc_error("root show: %s", strerror(ENOMEM));
+		return EXIT_FAIL;
+	}
+	open_json_array(NULL);
+	rc = zc_nl_request(msg, "root show", print_root, NULL);
+	close_json_array();
+	return rc;
+}
+
+int do_root(int argc, char **argv)
+{
+	if (argc < 1)
+		return root_show(0, NULL);
+	if (matches(*argv, "add"))
+		return root_add(argc - 1, argv + 1);
+	if (matches(*argv, "delete"))
+		return root_del(argc - 1, argv + 1);
+	if (matches(*argv, "show") || matches(*argv, "list") ||
+	    matches(*argv, "ls"))
+		return root_show(argc - 1, argv + 1);
+	if (matches(*argv, "help"))
+		return root_help();
+	return zc_badcmd("root", *argv);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zcctl: configure the zchttp in-kernel HTTP server over generic netlink.
+ */
+#ifndef _ZCCTL_H
+#define _ZCCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <netlink/msg.h>
+#include <netlink/attr.h>
+
+#ifndef __printf
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#endif
+#define ARRAY_SIZE(x)	(sizeof(x) / sizeof((x)[0]))
+
+#define ZCCTL_VERSION	"1.0"
+
+/* Exit codes */
+#define EXIT_OK		0
+#define EXIT_FAIL	1
+#define EXIT_NOMOD	2
+
+extern bool json;
+extern bool pretty;
+
+/* zcctl.c */
+bool matches(const char *word, const char *keyword);
+void zc_error(const char *fmt, ...) __printf(1, 2);
+void zc_error_json(const char *json_msg);
+int zc_usage_error(const char *fmt, ...) __printf(1, 2);
+int parse_port(const char *arg, uint16_t *port);
+int next_arg(int *argc, char ***argv);
+int zc_duparg(const char *key);
+int zc_badarg(const char *object, const char *arg);
+int zc_badcmd(const char *object, const char *cmd);
+
+/* nl.c */
+
+/*
+ * Called for each reply message with its top level attributes parsed
+ * (tb has ZCHTTP_A_ROOT_MAX + 1 slots, validated against the reply policy).
+ * Return 0, or a negative errno to abort the request.
+ */
+typedef int (*zc_reply_fn)(struct nlattr **tb, void *arg);
+
+int zc_nl_open(void);
+void zc_nl_close(void);
+struct nl_msg *zc_nl_msg(uint8_t cmd, bool dump);
+int zc_nl_request(struct nl_msg *msg, const char *what,
+		  zc_reply_fn fn, void *arg);
+
+/* root.c, stats.c */
+int do_root(int argc, char **argv);
+int do_stats(int argc, char **argv);
+void root_usage(FILE *f);
+void stats_usage(FILE *f);
+
+#endif /* _ZCCTL_H */
