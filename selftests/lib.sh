@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers for the zchttp selftests, in the style of
+# tools/testing/selftests/net/lib.sh. Each test sources this file, calls
+# zch_setup, runs its checks with check/log_test and ends with zch_exit.
+
+ksft_pass=0
+ksft_fail=1
+ksft_skip=4
+
+SELFTESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+TOP=$(cd "$SELFTESTS/.." && pwd)
+ZCH_KO=${ZCH_KO:-$TOP/kmod/zchttp.ko}
+ZCCTL=${ZCCTL:-$TOP/tools/zcctl/zcctl}
+WORK=$(mktemp -d /tmp/zchttp.XXXXXX)
+
+RET=0		# status of the checks of the current test case
+NFAIL=0		# failed test cases
+NPASS=0
+
+# log_test DESCRIPTION: report the checks made since the last log_test.
+log_test()
+{
+	if [ "$RET" -eq 0 ]; then
+		printf 'TEST: %-64s [ OK ]\n' "$1"
+		NPASS=$((NPASS + 1))
+	else
+		printf 'TEST: %-64s [FAIL]\n' "$1"
+		NFAIL=$((NFAIL + 1))
+	fi
+	RET=0
+}
+
+# fail MESSAGE: mark the current test case failed.
+fail()
+{
+	echo "    FAIL: $*"
+	RET=1
+}
+
+# check_eq WHAT EXPECTED ACTUAL
+check_eq()
+{
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+
+# check_match WHAT REGEX TEXT
+check_match()
+{
+	grep -Eq -- "$2" <<<"$3" || fail "$1: '$3' does not match /$2/"
+}
+
+skip()
+{
+	echo "SKIP: $*"
+	exit "$ksft_skip"
+}
+
+require_cmd()
+{
+	local c
+
+	for c in "$@"; do
+		command -v "$c" >/dev/null || skip "$c not installed"
+	done
+}
+
+zch_load()
+{
+	lsmod | grep -q '^zchttp ' && rmmod zchttp
+	insmod "$ZCH_KO" || { echo "cannot load $ZCH_KO"; exit "$ksft_fail"; }
+}
+
+zch_cleanup()
+{
+	local rc=$?
+
+	jobs -p | xargs -r kill 2>/dev/null
+	wait 2>/dev/null
+	if lsmod | grep -q '^zchttp '; then
+		rmmod zchttp || echo "cleanup: rmmod zchttp failed"
+	fi
+	for m in "$WORK"/mnt*; do
+		mountpoint -q "$m" 2>/dev/null && umount "$m"
+	done
+	rm -rf "$WORK"
+	return $rc
+}
+
+zch_setup()
+{
+	[ "$(id -u)" -eq 0 ] || skip "must run as root"
+	[ -r "$ZCH_KO" ] || skip "$ZCH_KO not built"
+	[ -x "$ZCCTL" ] || skip "$ZCCTL not built"
+	trap zch_cleanup EXIT
+	dmesg -C 2>/dev/null || true
+}
+
+# zch_exit: end the test with the kselftest status of its cases.
+zch_exit()
+{
+	local bad
+
+	bad=$(dmesg 2>/dev/null | grep -E 'BUG|WARNING|Oops|KASAN|kmemleak|lockdep|scheduling while atomic|refcount_t' || true)
+	if [ -n "$bad" ]; then
+		echo "kernel log has errors:"
+		echo "$bad"
+		NFAIL=$((NFAIL + 1))
+	fi
+	echo "# $NPASS passed, $NFAIL failed"
+	[ "$NFAIL" -eq 0 ] && exit "$ksft_pass"
+	exit "$ksft_fail"
+}
+
+# stat NAME [PORT]: one counter, global or of a root.
+stat()
+{
+	local args=()
+
+	[ -n "${2:-}" ] && args=(root "$2")
+	"$ZCCTL" stats "${args[@]}" | awk -v n="$1" '$1 == n { print $2 }'
+}
+
+# http_get URL: print the status code; the body goes to $WORK/body.
+http_get()
+{
+	curl -s -o "$WORK/body" -w '%{http_code}' --max-time 60 "$@"
+}
+
+# make_tree DIR: the standard test files.
+make_tree()
+{
+	local d=$1 s
+
+	mkdir -p "$d/sub"
+	for s in 0 1 4095 4096 4097 1048576; do
+		head -c "$s" /dev/urandom >"$d/f$s.bin"
+	done
+	echo '<html><body>index</body></html>' >"$d/index.html"
+	echo 'sub index' >"$d/sub/index.html"
+	echo 'hello' >"$d/hello.txt"
+	echo 'secret' >"$d/private.txt"
+	chmod 600 "$d/private.txt"
+	chmod -R a+rX "$d"
+	chmod 600 "$d/private.txt"
+}
