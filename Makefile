@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# zchttp: in-kernel zero-copy static file HTTP server.
+#
+#   make            build the module, zcctl and the selftests
+#   make check      every test: static checks, unit tests, fuzzing, VM selftests
+#   make run        serve examples/www from a VM at http://127.0.0.1:8080
+#   make deps       install the Debian packages the project needs
+#
+# KDIR is the kernel build tree the module is built against; by default
+# the newest installed Debian 6.1 headers (the host kernel of these
+# machines is not the one tested).
+
+KDIR ?= $(shell printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 | sort -V | tail -n 1)
+SECONDS ?= 0
+FUZZ_SECONDS ?= 60
+
+all: module zcctl
+
+deps:
+	scripts/deps.sh >/dev/null
+
+module:
+	$(MAKE) -C kmod KDIR=$(KDIR) W=1
+
+zcctl:
+	$(MAKE) -C tools/zcctl
+
+check:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) KDIR=$(KDIR) scripts/check.sh
+
+run:
+	ZCH_RUN_SECONDS=$(SECONDS) KDIR=$(KDIR) scripts/run.sh
+
+clean:
+	$(MAKE) -C kmod KDIR=$(KDIR) clean
+	$(MAKE) -C tools/zcctl clean
+	$(MAKE) -C tests/unit clean
+	rm -f selftests/zchttp_nl
+
+.PHONY: all deps module zcctl check run clean

@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Everything that tests zchttp; `make check` runs this and .ci/run runs
+# `make check`. Each step prints its name and time; the last line says
+# "N passed, N failed". Exit status is non-zero if any step failed.
+#
+# Environment: KDIR (kernel headers), FUZZ_SECONDS (default 60),
+# ZCH_CACHE (cache directory, see scripts/deps.sh).
+
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 1
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+
+PASSED=0
+FAILED=0
+FAILED_STEPS=()
+
+step()
+{
+	local name=$1 start rc
+
+	shift
+	echo "=== $name"
+	start=$(date +%s)
+	"$@"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		PASSED=$((PASSED + 1))
+		echo "=== $name: ok ($(( $(date +%s) - start )) s)"
+	else
+		FAILED=$((FAILED + 1))
+		FAILED_STEPS+=("$name")
+		echo "=== $name: FAILED, exit $rc ($(( $(date +%s) - start )) s)"
+	fi
+	return $rc
+}
+
+KSRC=$(scripts/deps.sh | tail -n 1)
+if [ ! -d "$KSRC/tools/testing/selftests" ]; then
+	echo "check: no kernel source from scripts/deps.sh" >&2
+	exit 1
+fi
+KSFT=$KSRC/tools/testing/selftests
+KDIR=${KDIR:-$(printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 | sort -V | tail -n 1)}
+
+# Build with W=1 and sparse; any compiler or sparse warning fails.
+build_module()
+{
+	local log
+
+	log=$(mktemp)
+	make -C kmod KDIR="$KDIR" clean >/dev/null
+	make -C kmod KDIR="$KDIR" W=1 C=1 KCFLAGS=-Werror 2>&1 | tee "$log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || return 1
+	if grep -E 'warning:|error:' "$log" | grep -v 'Skipping BTF'; then
+		echo "warnings above"
+		return 1
+	fi
+}
+
+checkpatch()
+{
+	local cp=$KSRC/scripts/checkpatch.pl out
+
+	out=$(perl "$cp" --no-tree --strict --terse --show-types \
+		--ignore LINUX_VERSION_CODE \
+		-f kmod/*.c kmod/*.h include/uapi/linux/zchttp.h 2>&1 |
+		grep -E '(ERROR|WARNING|CHECK):')
+	[ -z "$out" ] && return 0
+	echo "$out"
+	return 1
+}
+
+kerneldoc()
+{
+	local out
+
+	out=$(perl "$KSRC/scripts/kernel-doc" -none kmod/*.c kmod/*.h 2>&1)
+	[ -z "$out" ] && return 0
+	echo "$out"
+	return 1
+}
+
+shellcheck_all()
+{
+	shellcheck -x scripts/*.sh selftests/*.sh tools/zcctl/tests.sh .ci/run
+}
+
+vm_selftests()
+{
+	scripts/vm.sh --timeout 3000 -- scripts/ksft-run.sh "$KSFT"
+}
+
+step "build zchttp.ko (W=1, sparse)" build_module
+step "checkpatch --strict" checkpatch
+step "UAPI header matches the YNL spec" python3 scripts/check-uapi.py
+step "kernel-doc" kerneldoc
+step "shellcheck" shellcheck_all
+step "zcctl build and tests" make -C tools/zcctl check
+step "HTTP parser unit tests" make -C tests/unit check
+if [ -f tests/fuzz/Makefile ]; then
+	step "HTTP parser fuzzing (${FUZZ_SECONDS} s)" \
+		make -C tests/fuzz fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
+fi
+step "selftests build" make -C selftests KSFT="$KSFT"
+step "VM selftests (Debian $(basename "$KDIR"))" vm_selftests
+
+echo
+if [ $FAILED -ne 0 ]; then
+	printf 'failed step: %s\n' "${FAILED_STEPS[@]}"
+fi
+echo "check: $PASSED passed, $FAILED failed"
+[ $FAILED -eq 0 ]
