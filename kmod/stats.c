@@ -121,3 +121,28 @@ void zch_stats_reset(struct zch_stats *s)
 	lockdep_assert_held(&zch_cfg_lock);
 	zch_stats_sum(s, s->base);
 }
+
+/**
+ * zch_stat_add() - count an event for a root and globally
+ * @root: the root
+ * @i: the counter
+ * @v: how much to add
+ *
+ * Context: any context but hard IRQ.
+ */
+void zch_stat_add(struct zch_root *root, enum zch_stat i, u64 v)
+{
+	struct zch_pcpu_stats *p;
+
+	p = get_cpu_ptr(root->stats.pcpu);
+	u64_stats_update_begin(&p->syncp);
+	u64_stats_add(&p->c[i], v);
+	u64_stats_update_end(&p->syncp);
+	put_cpu_ptr(root->stats.pcpu);
+
+	p = get_cpu_ptr(zch_global_stats.pcpu);
+	u64_stats_update_begin(&p->syncp);
+	u64_stats_add(&p->c[i], v);
+	u64_stats_update_end(&p->syncp);
+	put_cpu_ptr(zch_global_stats.pcpu);
+}

@@ -33,6 +33,8 @@
 #include <uapi/linux/zchttp.h>
 #include "http.h"
 
+struct zch_root;
+
 /* Counters */
 
 /* Counter indexes; each maps to one ZCHTTP_A_STATS_* attribute. */
@@ -81,6 +83,7 @@ void zch_stats_free(struct zch_stats *s);
 void zch_stats_read(struct zch_stats *s, u64 out[ZCH_STAT_NR]);
 void zch_stats_reset(struct zch_stats *s);
 int zch_stats_attr(enum zch_stat i);
+void zch_stat_add(struct zch_root *root, enum zch_stat i, u64 v);
 
 extern struct zch_stats zch_global_stats;
 
@@ -159,7 +162,12 @@ int zch_root_del(u16 port, struct netlink_ext_ack *extack);
 struct zch_root *zch_root_find(u16 port);
 void zch_root_put(struct zch_root *root);
 void zch_roots_destroy(void);
-void zch_stat_add(struct zch_root *root, enum zch_stat i, u64 v);
+
+/* Listening sockets */
+
+int zch_listener_start(struct zch_root *root, const struct zch_root_cfg *cfg,
+		       struct netlink_ext_ack *extack);
+void zch_listener_stop(struct zch_root *root);
 
 /* Connections */
 
