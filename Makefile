@@ -5,6 +5,7 @@
 #   make            build the module, zcctl and the selftests
 #   make check      every test: static checks, unit tests, fuzzing, VM selftests
 #   make run        serve examples/www from a VM at http://127.0.0.1:8080
+#   make fuzz       fuzz the HTTP parser for FUZZ_SECONDS (default 60)
 #   make deps       install the Debian packages the project needs
 #
 # KDIR is the kernel build tree the module is built against; by default
@@ -29,6 +30,9 @@ zcctl:
 check:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) KDIR=$(KDIR) scripts/check.sh
 
+fuzz:
+	$(MAKE) -C tests/fuzz fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
 run:
 	ZCH_RUN_SECONDS=$(SECONDS) KDIR=$(KDIR) scripts/run.sh
 
@@ -36,6 +40,7 @@ clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	$(MAKE) -C tools/zcctl clean
 	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/fuzz clean
 	rm -f selftests/zchttp_nl
 
-.PHONY: all deps module zcctl check run clean
+.PHONY: all deps module zcctl check fuzz run clean

@@ -44,6 +44,8 @@ if [ ! -d "$KSRC/tools/testing/selftests" ]; then
 	exit 1
 fi
 KSFT=$KSRC/tools/testing/selftests
+# the kernel sources of the project, not files the kernel build generates
+mapfile -t KSRCS < <(git ls-files --cached --others --exclude-standard 'kmod/*.c' 'kmod/*.h')
 KDIR=${KDIR:-$(printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 | sort -V | tail -n 1)}
 
 # Build with W=1 and sparse; any compiler or sparse warning fails.
@@ -67,7 +69,7 @@ checkpatch()
 
 	out=$(perl "$cp" --no-tree --strict --terse --show-types \
 		--ignore LINUX_VERSION_CODE \
-		-f kmod/*.c kmod/*.h include/uapi/linux/zchttp.h 2>&1 |
+		-f "${KSRCS[@]}" include/uapi/linux/zchttp.h 2>&1 |
 		grep -E '(ERROR|WARNING|CHECK):')
 	[ -z "$out" ] && return 0
 	echo "$out"
@@ -78,7 +80,7 @@ kerneldoc()
 {
 	local out
 
-	out=$(perl "$KSRC/scripts/kernel-doc" -none kmod/*.c kmod/*.h 2>&1)
+	out=$(perl "$KSRC/scripts/kernel-doc" -none "${KSRCS[@]}" 2>&1)
 	[ -z "$out" ] && return 0
 	echo "$out"
 	return 1
@@ -101,10 +103,20 @@ step "kernel-doc" kerneldoc
 step "shellcheck" shellcheck_all
 step "zcctl build and tests" make -C tools/zcctl check
 step "HTTP parser unit tests" make -C tests/unit check
-if [ -f tests/fuzz/Makefile ]; then
-	step "HTTP parser fuzzing (${FUZZ_SECONDS} s)" \
-		make -C tests/fuzz fuzz FUZZ_SECONDS="$FUZZ_SECONDS"
-fi
+# libFuzzer logs every new input: keep the log, show its end
+fuzz()
+{
+	local log rc
+
+	log=$(mktemp)
+	make -C tests/fuzz fuzz FUZZ_SECONDS="$FUZZ_SECONDS" >"$log" 2>&1
+	rc=$?
+	tail -n 12 "$log"
+	rm -f "$log"
+	return $rc
+}
+
+step "HTTP parser fuzzing (${FUZZ_SECONDS} s)" fuzz
 step "selftests build" make -C selftests KSFT="$KSFT"
 step "VM selftests (Debian $(basename "$KDIR"))" vm_selftests
 
