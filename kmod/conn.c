@@ -56,7 +56,8 @@ static void zch_conn_queue(struct zch_conn *conn)
 		zch_conn_put(conn);
 }
 
-static void zch_conn_data_ready(struct sock *sk)
+/* data ready and state change (FIN, RST): let the work look */
+static void zch_conn_wake(struct sock *sk)
 {
 	struct zch_conn *conn;
 
@@ -77,17 +78,6 @@ static void zch_conn_write_space(struct sock *sk)
 		clear_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
 		zch_conn_queue(conn);
 	}
-	read_unlock_bh(&sk->sk_callback_lock);
-}
-
-static void zch_conn_state_change(struct sock *sk)
-{
-	struct zch_conn *conn;
-
-	read_lock_bh(&sk->sk_callback_lock);
-	conn = sk->sk_user_data;
-	if (conn)
-		zch_conn_queue(conn);
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
@@ -342,9 +332,9 @@ int zch_conn_create(struct zch_root *root, struct socket *sock)
 	conn->saved_write_space = sk->sk_write_space;
 	conn->saved_state_change = sk->sk_state_change;
 	sk->sk_user_data = conn;
-	sk->sk_data_ready = zch_conn_data_ready;
+	sk->sk_data_ready = zch_conn_wake;
 	sk->sk_write_space = zch_conn_write_space;
-	sk->sk_state_change = zch_conn_state_change;
+	sk->sk_state_change = zch_conn_wake;
 	write_unlock_bh(&sk->sk_callback_lock);
 
 	/* bytes may have arrived before the callbacks were in place */
