@@ -132,13 +132,9 @@ static int root_add(int argc, char **argv)
 
 	while (argc > 0) {
 		if (matches(*argv, "port")) {
-			if (next_arg(&argc, &argv))
+			if (next_port_arg("port", &argc, &argv, &port,
+					  &have_port))
 				return EXIT_FAIL;
-			if (have_port)
-				return zc_duparg("port");
-			if (parse_port(*argv, &port))
-				return EXIT_FAIL;
-			have_port = true;
 		} else if (matches(*argv, "addr")) {
 			if (next_arg(&argc, &argv))
 				return EXIT_FAIL;
@@ -323,13 +319,9 @@ static int root_show(int argc, char **argv)
 
 	while (argc > 0) {
 		if (matches(*argv, "port")) {
-			if (next_arg(&argc, &argv))
+			if (next_port_arg("port", &argc, &argv, &port,
+					  &have_port))
 				return EXIT_FAIL;
-			if (have_port)
-				return zc_duparg("port");
-			if (parse_port(*argv, &port))
-				return EXIT_FAIL;
-			have_port = true;
 		} else if (matches(*argv, "help")) {
 			return root_help();
 		} else {

@@ -122,13 +122,9 @@ int do_stats(int argc, char **argv)
 
 	while (argc > 0) {
 		if (matches(*argv, "root")) {
-			if (next_arg(&argc, &argv))
+			if (next_port_arg("root", &argc, &argv, &port,
+					  &have_port))
 				return EXIT_FAIL;
-			if (have_port)
-				return zc_duparg("root");
-			if (parse_port(*argv, &port))
-				return EXIT_FAIL;
-			have_port = true;
 		} else if (matches(*argv, "help")) {
 			return stats_help();
 		} else {

@@ -116,6 +116,23 @@ int zc_duparg(const char *key)
 	return EXIT_FAIL;
 }
 
+/*
+ * At "@key PORT": step to PORT and parse it, refusing a second one.
+ * Return: 0, or EXIT_FAIL after printing why.
+ */
+int next_port_arg(const char *key, int *argc, char ***argv, uint16_t *port,
+		  bool *seen)
+{
+	if (next_arg(argc, argv))
+		return EXIT_FAIL;
+	if (*seen)
+		return zc_duparg(key);
+	if (parse_port(**argv, port))
+		return EXIT_FAIL;
+	*seen = true;
+	return 0;
+}
+
 int zc_badarg(const char *object, const char *arg)
 {
 	zc_error("unknown argument \"%s\", try \"zcctl %s help\".",

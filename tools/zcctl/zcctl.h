@@ -35,6 +35,8 @@ int zc_usage_error(const char *fmt, ...) __printf(1, 2);
 int parse_port(const char *arg, uint16_t *port);
 int next_arg(int *argc, char ***argv);
 int zc_duparg(const char *key);
+int next_port_arg(const char *key, int *argc, char ***argv, uint16_t *port,
+		  bool *seen);
 int zc_badarg(const char *object, const char *arg);
 int zc_badcmd(const char *object, const char *cmd);
 
