@@ -101,6 +101,7 @@ step "checkpatch --strict" checkpatch
 step "UAPI header matches the YNL spec" python3 scripts/check-uapi.py
 step "kernel-doc" kerneldoc
 step "shellcheck" shellcheck_all
+step "pyflakes" /usr/bin/python3 -m pyflakes selftests/*.py scripts/*.py
 step "zcctl build and tests" make -C tools/zcctl check
 step "HTTP parser unit tests" make -C tests/unit check
 # libFuzzer logs every new input: keep the log, show its end

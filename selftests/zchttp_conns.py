@@ -9,39 +9,14 @@ import os
 import resource
 import selectors
 import socket
-import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.realpath(__file__))
-TOP = os.path.dirname(HERE)
-KO = os.environ.get("ZCH_KO", os.path.join(TOP, "kmod/zchttp.ko"))
-ZCCTL = os.environ.get("ZCCTL", os.path.join(TOP, "tools/zcctl/zcctl"))
+from zch_lib import (KSFT_SKIP, load_module, log_test, stat, summary,
+                     unload_module, zcctl)
+
 PORT = 8110
 NCONN = 1000
-
-results = []
-
-
-def log_test(desc, ok, why=""):
-    results.append(ok)
-    print("TEST: %-64s [%s]" % (desc, " OK " if ok else "FAIL"))
-    if not ok and why:
-        print("    FAIL: " + why)
-
-
-def zcctl(*args):
-    return subprocess.run([ZCCTL, *map(str, args)], check=True,
-                          capture_output=True, text=True).stdout
-
-
-def stat(name, port=None):
-    args = ["stats"] + (["root", port] if port else [])
-    for line in zcctl(*args).splitlines():
-        k, v = line.split()
-        if k == name:
-            return int(v)
-    raise KeyError(name)
 
 
 def set_param(name, value):
@@ -133,11 +108,8 @@ def many_connections(www):
 
 
 def main():
-    if os.geteuid() != 0:
-        print("SKIP: must run as root")
-        return 4
-    subprocess.run(["sh", "-c", "lsmod | grep -q '^zchttp ' && rmmod zchttp"])
-    subprocess.run(["insmod", KO], check=True)
+    if not load_module():
+        return KSFT_SKIP
     resource.setrlimit(resource.RLIMIT_NOFILE, (NCONN + 100, NCONN + 100))
     www = "/tmp/zchttp-conns"
     os.makedirs(www, exist_ok=True)
@@ -204,11 +176,8 @@ def main():
         log_test("deleting a root closes its connections", all(closed),
                  "%d of 10 closed" % sum(closed))
     finally:
-        subprocess.run([ZCCTL, "root", "del", str(PORT)], capture_output=True)
-        subprocess.run(["rmmod", "zchttp"])
-    failed = results.count(False)
-    print("# %d passed, %d failed" % (len(results) - failed, failed))
-    return 1 if failed else 0
+        unload_module(PORT)
+    return summary()
 
 
 if __name__ == "__main__":

@@ -7,25 +7,12 @@
 
 import os
 import socket
-import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.realpath(__file__))
-TOP = os.path.dirname(HERE)
-KO = os.environ.get("ZCH_KO", os.path.join(TOP, "kmod/zchttp.ko"))
-ZCCTL = os.environ.get("ZCCTL", os.path.join(TOP, "tools/zcctl/zcctl"))
+from zch_lib import KSFT_SKIP, load_module, log_test, summary, unload_module, zcctl
+
 PORT = 8140
 WWW = "/tmp/zchttp-http"
-
-results = []
-
-
-def log_test(desc, ok, why=""):
-    results.append(ok)
-    print("TEST: %-64s [%s]" % (desc, " OK " if ok else "FAIL"))
-    if not ok and why:
-        print("    FAIL: " + why)
-
 
 def exchange(raw):
     """Send raw bytes; return (status, headers dict, body, closed)."""
@@ -78,11 +65,8 @@ def check(desc, raw, status, keep=None, hdrs=None, body=None):
 
 
 def main():
-    if os.geteuid() != 0:
-        print("SKIP: must run as root")
-        return 4
-    subprocess.run(["sh", "-c", "lsmod | grep -q '^zchttp ' && rmmod zchttp"])
-    subprocess.run(["insmod", KO], check=True)
+    if not load_module():
+        return KSFT_SKIP
     os.makedirs(WWW, exist_ok=True)
     files = {"a.css": b"body{}\n", "b.svg": b"<svg/>\n", "c.json": b"{}\n",
              "d.unknownext": b"x\n", "index.html": b"<p>i</p>\n"}
@@ -91,7 +75,7 @@ def main():
             f.write(data)
         os.chmod(os.path.join(WWW, name), 0o644)
     os.utime(os.path.join(WWW, "a.css"), (784111777, 784111777))
-    subprocess.run([ZCCTL, "root", "add", WWW, "port", str(PORT)], check=True)
+    zcctl("root", "add", WWW, "port", PORT)
     try:
         h11 = b" HTTP/1.1\r\nHost: x\r\n\r\n"
         check("GET 1.1 keeps the connection", b"GET /a.css" + h11, 200,
@@ -144,11 +128,8 @@ def main():
         check("query string ignored", b"GET /a.css?v=1" + h11, 200,
               body=files["a.css"])
     finally:
-        subprocess.run([ZCCTL, "root", "del", str(PORT)], capture_output=True)
-        subprocess.run(["rmmod", "zchttp"])
-    failed = results.count(False)
-    print("# %d passed, %d failed" % (len(results) - failed, failed))
-    return 1 if failed else 0
+        unload_module(PORT)
+    return summary()
 
 
 if __name__ == "__main__":
