@@ -82,7 +82,7 @@ zch_cleanup()
 		rmmod zchttp || echo "cleanup: rmmod zchttp failed"
 	fi
 	for m in "$WORK"/mnt*; do
-		mountpoint -q "$m" 2>/dev/null && umount "$m"
+		mountpoint -q "$m" 2>/dev/null && umount -R "$m"
 	done
 	rm -rf "$WORK"
 	return $rc

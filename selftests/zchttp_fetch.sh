@@ -139,4 +139,24 @@ check_eq "copy mode: by reference" 0 "$(stat body_bytes_zc 8099)"
 check_eq "copy mode: by copy" "$total" "$(stat body_bytes_copy 8099)"
 log_test "copy mode sends the same bytes by copy"
 
+# a file system without ->read_folio (overlayfs): the counted copy path
+modprobe -q overlay || fail "no overlayfs"
+o=$WORK/mnt-ovl
+mkdir -p "$o"
+mount -t tmpfs -o size=8m none "$o" || fail "tmpfs for overlay"
+mkdir -p "$o/lower" "$o/upper" "$o/work" "$o/merged"
+head -c 1048577 /dev/urandom >"$o/lower/f.bin"
+chmod -R a+rX "$o/lower"
+mount -t overlay ovl -o "lowerdir=$o/lower,upperdir=$o/upper,workdir=$o/work" \
+	"$o/merged" || fail "mount overlay"
+"$ZCCTL" root add "$o/merged" port 8098 || fail "root add on overlayfs"
+"$ZCCTL" stats reset
+curl -sf --max-time 60 -o "$WORK/got" http://127.0.0.1:8098/f.bin || fail "fetch"
+check_eq "overlayfs sha256" "$(sha256sum <"$o/lower/f.bin")" "$(sha256sum <"$WORK/got")"
+check_eq "overlayfs: by reference" 0 "$(stat body_bytes_zc 8098)"
+check_eq "overlayfs: by copy" 1048577 "$(stat body_bytes_copy 8098)"
+"$ZCCTL" root del 8098
+umount "$o/merged"
+log_test "overlayfs (no read_folio) is served by counted copy"
+
 zch_exit
