@@ -32,6 +32,17 @@
  *  - Host values may only hold the characters of an authority (RFC 3986
  *    reg-name, IP literal, port); an empty Host is allowed (RFC 9112 3.2).
  *  - The last If-Modified-Since wins; a bad date is ignored.
+ *  - Range, If-Range and If-None-Match are only located here (req->range,
+ *    ->if_range, ->inm point at the OWS-trimmed value in the caller's
+ *    buffer; present but empty is a non-NULL pointer and length 0);
+ *    http_cond.c interprets them. Two Range or two If-Range lines are a
+ *    400: neither field is a list, so the request is ambiguous.
+ *  - If-None-Match is a list and may legitimately be split over several
+ *    lines. Without copying we can only point at one of them, so the last
+ *    line wins. Each line is a sublist of the combined list, so a match
+ *    on it is a match on the whole (no false 304); a miss just costs a
+ *    200. The exception is "*", which may not be combined with anything:
+ *    if one of several lines is "*", req->inm is NULL (ignored).
  */
 
 #include "http_priv.h"
@@ -74,11 +85,6 @@ static bool zch_is_authchar(u8 c)
 		return true;
 	}
 	return false;
-}
-
-static bool zch_is_ows(u8 c)
-{
-	return c == ' ' || c == '\t';
 }
 
 static int zch_hexval(u8 c)
@@ -295,6 +301,8 @@ static int zch_parse_target(const char *t, size_t n, struct zch_http_req *req)
 
 struct zch_hdr_state {
 	u64 clen;
+	u32 inm_lines;
+	bool inm_star;
 	bool has_clen;
 	bool conn_close;
 	bool conn_keepalive;
@@ -395,8 +403,34 @@ static int zch_parse_header(const char *s, size_t n, struct zch_http_req *req,
 		return 400;
 	} else if (zch_eq_ci(s, i, "if-modified-since")) {
 		req->ims = zch_http_parse_date(s + v0, v1 - v0);
+	} else if (zch_eq_ci(s, i, "range")) {
+		if (req->range)
+			return 400;
+		req->range = s + v0;
+		req->range_len = (u16)(v1 - v0);
+	} else if (zch_eq_ci(s, i, "if-range")) {
+		if (req->if_range)
+			return 400;
+		req->if_range = s + v0;
+		req->if_range_len = (u16)(v1 - v0);
+	} else if (zch_eq_ci(s, i, "if-none-match")) {
+		st->inm_lines++;
+		if (zch_eq(s + v0, v1 - v0, "*"))
+			st->inm_star = true;
+		req->inm = s + v0;
+		req->inm_len = (u16)(v1 - v0);
 	}
 	return 0;
+}
+
+static void zch_clear_conds(struct zch_http_req *req)
+{
+	req->range = NULL;
+	req->range_len = 0;
+	req->if_range = NULL;
+	req->if_range_len = 0;
+	req->inm = NULL;
+	req->inm_len = 0;
 }
 
 static int zch_parse_req(const char *buf, size_t len,
@@ -477,6 +511,10 @@ static int zch_parse_req(const char *buf, size_t len,
 			return ret;
 	}
 
+	if (st.inm_lines > 1 && st.inm_star) {
+		req->inm = NULL;
+		req->inm_len = 0;
+	}
 	if (req->version == 11 && !req->has_host)
 		return 400;
 	if (mstatus)
@@ -510,6 +548,7 @@ int zch_http_parse(const char *buf, size_t len, struct zch_http_req *req,
 	req->path[0] = '\0';
 	req->path_len = 0;
 	req->trailing_slash = false;
+	zch_clear_conds(req);
 	*consumed = 0;
 
 	ret = zch_parse_req(buf, len, req, consumed);
@@ -518,6 +557,7 @@ int zch_http_parse(const char *buf, size_t len, struct zch_http_req *req,
 		req->path[0] = '\0';
 		req->path_len = 0;
 		req->trailing_slash = false;
+		zch_clear_conds(req);
 		*consumed = 0;
 	}
 	return ret;

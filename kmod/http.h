@@ -41,6 +41,14 @@ enum zch_http_method {
  *	terminated; "" names the root directory itself
  * @path_len: strlen(@path)
  * @trailing_slash: the target ended in '/' (a directory was asked for)
+ * @range: value of the Range header, or NULL; points into the buffer
+ *	given to zch_http_parse(), valid while that buffer is unchanged
+ * @range_len: its length
+ * @if_range: value of If-Range, or NULL; same lifetime as @range
+ * @if_range_len: its length
+ * @inm: value of If-None-Match (several headers: the last one), or NULL;
+ *	same lifetime as @range
+ * @inm_len: its length
  */
 struct zch_http_req {
 	u8 method;
@@ -51,6 +59,12 @@ struct zch_http_req {
 	char path[ZCH_HTTP_PATH_MAX];
 	u16 path_len;
 	bool trailing_slash;
+	const char *range;
+	u16 range_len;
+	const char *if_range;
+	u16 if_range_len;
+	const char *inm;
+	u16 inm_len;
 };
 
 /**
@@ -79,6 +93,11 @@ int zch_http_parse(const char *buf, size_t len, struct zch_http_req *req,
  * @now: Date in seconds since the epoch
  * @content_type: MIME type or NULL for none
  * @location: Location header value or NULL
+ * @etag: ETag header value (with its quotes) or NULL
+ * @ranges: emit Accept-Ranges: bytes (a file is being served)
+ * @range_first: for 206, first byte of Content-Range
+ * @range_last: for 206, last byte of Content-Range
+ * @total: for 206 and 416, the full length in Content-Range
  */
 struct zch_http_resp {
 	u16 status;
@@ -89,6 +108,11 @@ struct zch_http_resp {
 	s64 now;
 	const char *content_type;
 	const char *location;
+	const char *etag;
+	bool ranges;
+	u64 range_first;
+	u64 range_last;
+	u64 total;
 };
 
 /**
@@ -135,5 +159,47 @@ void zch_http_date(s64 t, char out[30]);
  * Return: seconds since the epoch, or -1 if @s is not a valid date.
  */
 s64 zch_http_parse_date(const char *s, size_t len);
+
+/**
+ * zch_http_range() - resolve a Range header against a length
+ * @spec: the Range header value (req->range)
+ * @len: its length
+ * @size: the representation's length
+ * @first: set to the first byte to send, for 206
+ * @last: set to the last byte to send (inclusive), for 206
+ *
+ * Only single "bytes=" ranges are served partially: "a-b", "a-", "-n".
+ * The arithmetic is 64-bit and overflow-proof (CVE-2015-1635, MS15-034).
+ *
+ * Return: 206 for a satisfiable single range; 416 if no range of a valid
+ * "bytes=" set is satisfiable; 200 (send the whole file) when the header
+ * is malformed, names another unit or asks for several ranges.
+ */
+int zch_http_range(const char *spec, size_t len, u64 size, u64 *first,
+		   u64 *last);
+
+/**
+ * zch_http_etag() - format a strong entity tag
+ * @out: destination, at least ZCH_HTTP_ETAG_MAX bytes
+ * @ino: inode number
+ * @size: file size
+ * @ctime_ns: change time in nanoseconds since the epoch
+ *
+ * Return: length written ("\"<hex>-<hex>-<hex>\"", NUL terminated).
+ */
+size_t zch_http_etag(char *out, u64 ino, u64 size, s64 ctime_ns);
+#define ZCH_HTTP_ETAG_MAX	56
+
+/**
+ * zch_http_etag_match() - does an entity-tag list match a tag
+ * @list: If-None-Match or If-Range value: "*" or a comma list of tags
+ * @len: its length
+ * @etag: our tag, with quotes
+ * @weak: weak comparison (If-None-Match) rather than strong (If-Range)
+ *
+ * Return: true if @list matches @etag. A malformed list matches nothing.
+ */
+bool zch_http_etag_match(const char *list, size_t len, const char *etag,
+			 bool weak);
 
 #endif /* _ZCH_HTTP_H */

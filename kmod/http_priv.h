@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * zchttp: helpers shared by http.c and http_resp.c, the two halves of the
+ * zchttp: helpers shared by http.c, http_resp.c and http_cond.c, the
  * pure-C HTTP code (built into the module and into user-space tests).
  */
 
@@ -29,6 +29,12 @@ static inline bool zch_is_digit(u8 c)
 static inline bool zch_is_ctl(u8 c)
 {
 	return c < 0x20 || c == 0x7f;
+}
+
+/* RFC 9110 5.6.3 OWS: SP or HTAB */
+static inline bool zch_is_ows(u8 c)
+{
+	return c == ' ' || c == '\t';
 }
 
 static inline u8 zch_lower(u8 c)

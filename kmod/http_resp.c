@@ -9,6 +9,10 @@
  * accepted (RFC 9110 5.6.7 requires it); an RFC 850 two-digit year is 19yy
  * for yy >= 70, else 20yy. Only years 1970..9999 and seconds 00..59 are
  * valid, and the day name must match the date.
+ *
+ * zch_http_format() refuses (returns 0) header values with control bytes
+ * and a 206 whose Content-Range is not first <= last < total with
+ * Content-Length last - first + 1: a wrong frame is worse than none.
  */
 
 #include "http_priv.h"
@@ -416,6 +420,13 @@ static bool zch_value_ok(const char *s)
 	return true;
 }
 
+static void zch_put_hdr(struct zch_out *o, const char *name, const char *val)
+{
+	zch_puts(o, name);
+	zch_puts(o, val);
+	zch_put(o, "\r\n", 2);
+}
+
 static void zch_put_hdr_date(struct zch_out *o, const char *name, s64 t)
 {
 	char date[30];
@@ -438,6 +449,13 @@ size_t zch_http_format(char *buf, size_t size, const struct zch_http_resp *resp)
 		return 0;
 	if (resp->location && !zch_value_ok(resp->location))
 		return 0;
+	if (resp->etag && !zch_value_ok(resp->etag))
+		return 0;
+	if (resp->status == 206 &&
+	    (resp->range_first > resp->range_last ||
+	     resp->range_last >= resp->total ||
+	     resp->content_length != resp->range_last - resp->range_first + 1))
+		return 0;
 	/* RFC 9110 8.6: no Content-Length for 1xx, 204 and 304 */
 	no_body = resp->status < 200 || resp->status == 204 ||
 		  resp->status == 304;
@@ -449,22 +467,34 @@ size_t zch_http_format(char *buf, size_t size, const struct zch_http_resp *resp)
 	zch_puts(&o, "\r\nServer: zchttp\r\n");
 	zch_put_hdr_date(&o, "Date: ", resp->now);
 	if (!no_body) {
-		if (resp->content_type) {
-			zch_puts(&o, "Content-Type: ");
-			zch_puts(&o, resp->content_type);
-			zch_put(&o, "\r\n", 2);
-		}
+		if (resp->content_type)
+			zch_put_hdr(&o, "Content-Type: ", resp->content_type);
 		zch_puts(&o, "Content-Length: ");
 		zch_put_u64(&o, resp->content_length);
 		zch_put(&o, "\r\n", 2);
 	}
 	if (resp->mtime >= 0)
 		zch_put_hdr_date(&o, "Last-Modified: ", resp->mtime);
-	if (resp->location) {
-		zch_puts(&o, "Location: ");
-		zch_puts(&o, resp->location);
+	/* RFC 9110 15.4.5: a 304 keeps the ETag a 200 would have */
+	if (resp->etag)
+		zch_put_hdr(&o, "ETag: ", resp->etag);
+	if (resp->ranges)
+		zch_puts(&o, "Accept-Ranges: bytes\r\n");
+	if (resp->status == 206) {
+		zch_puts(&o, "Content-Range: bytes ");
+		zch_put_u64(&o, resp->range_first);
+		zch_put(&o, "-", 1);
+		zch_put_u64(&o, resp->range_last);
+		zch_put(&o, "/", 1);
+		zch_put_u64(&o, resp->total);
+		zch_put(&o, "\r\n", 2);
+	} else if (resp->status == 416) {
+		zch_puts(&o, "Content-Range: bytes */");
+		zch_put_u64(&o, resp->total);
 		zch_put(&o, "\r\n", 2);
 	}
+	if (resp->location)
+		zch_put_hdr(&o, "Location: ", resp->location);
 	if (resp->status == 405)
 		zch_puts(&o, "Allow: GET, HEAD\r\n");
 	if (!resp->keepalive)

@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for kmod/http.c: parses the input as a stream of
- * pipelined requests, formats a response for each parsed one and checks
- * the parser's invariants; any violation aborts.
+ * libFuzzer target for kmod/http.c, http_resp.c and http_cond.c: parses
+ * the input as a stream of pipelined requests, resolves each parsed one's
+ * Range, If-Range and If-None-Match against a few file sizes, formats the
+ * responses and checks the invariants; any violation aborts. The raw input
+ * also goes straight to the date, MIME, range and entity-tag parsers.
  */
+#define _GNU_SOURCE
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "http.h"
+
+static const u64 sizes[] = { 0, 1, 4096, ~(u64)0 };
 
 static void path_check(const struct zch_http_req *req)
 {
@@ -25,29 +30,124 @@ static void path_check(const struct zch_http_req *req)
 		abort();
 }
 
+/* A response header block must be complete and need exactly its size */
+static void format_check(const struct zch_http_resp *resp)
+{
+	char out[1024];
+	size_t len;
+
+	len = zch_http_format(out, sizeof(out), resp);
+	if (!len || len > sizeof(out) || memcmp(out + len - 4, "\r\n\r\n", 4))
+		abort();
+	if (zch_http_format(out, len - 1, resp))
+		abort();
+	if ((resp->status == 206 || resp->status == 416) &&
+	    !memmem(out, len, "\r\nContent-Range: bytes ", 23))
+		abort();
+	if (resp->etag && !memmem(out, len, "\r\nETag: \"", 9))
+		abort();
+}
+
+/* Resolve a Range value against @size; check and format the answer */
+static void range_check(const char *spec, size_t len, u64 size,
+			const char *etag)
+{
+	struct zch_http_resp resp = {
+		.version = 11, .keepalive = true, .mtime = -1, .now = 0,
+		.etag = etag, .ranges = true, .total = size,
+	};
+	u64 first = 1, last = 1;
+	int ret;
+
+	ret = zch_http_range(spec, len, size, &first, &last);
+	if (ret == 206) {
+		if (first > last || last >= size)
+			abort();
+	} else if (ret == 200 || ret == 416) {
+		if (first || last)
+			abort();
+	} else {
+		abort();
+	}
+	resp.status = (u16)ret;
+	resp.range_first = first;
+	resp.range_last = last;
+	resp.content_length = ret == 206 ? last - first + 1 : size;
+	format_check(&resp);
+}
+
+/* Weak and strong comparison of a list against @etag */
+static void match_check(const char *list, size_t len, const char *etag)
+{
+	bool weak = zch_http_etag_match(list, len, etag, true);
+	bool strong = zch_http_etag_match(list, len, etag, false);
+
+	if (strong && !weak)
+		abort();
+}
+
+static void cond_check(const struct zch_http_req *req, size_t consumed)
+{
+	char etag[ZCH_HTTP_ETAG_MAX];
+	size_t n, i;
+
+	n = zch_http_etag(etag, consumed, req->path_len, req->ims);
+	if (n != strlen(etag) || n + 1 > ZCH_HTTP_ETAG_MAX || n < 7)
+		abort();
+	if (!zch_http_etag_match(etag, n, etag, false))
+		abort();
+
+	if (req->range) {
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+			range_check(req->range, req->range_len, sizes[i], etag);
+	} else if (req->range_len) {
+		abort();
+	}
+	if (req->if_range) {
+		match_check(req->if_range, req->if_range_len, etag);
+		zch_http_parse_date(req->if_range, req->if_range_len);
+	} else if (req->if_range_len) {
+		abort();
+	}
+	if (req->inm) {
+		match_check(req->inm, req->inm_len, etag);
+		match_check(req->inm, req->inm_len, "W/\"x\"");
+	} else if (req->inm_len) {
+		abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *buf = (const char *)data;
 	struct zch_http_req req;
 	struct zch_http_resp resp;
-	char out[1024];
-	size_t consumed, len;
+	size_t consumed, len, i;
 	const char *body;
 	int ret, rounds;
 
 	zch_http_parse_date(buf, size);
 	zch_http_mime_type(buf, size);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		range_check(buf, size, sizes[i], NULL);
+	match_check(buf, size, "\"abc\"");
+	match_check(buf, size, NULL);
 
 	for (rounds = 0; rounds < 64; rounds++) {
 		ret = zch_http_parse(buf, size, &req, &consumed);
-		if (ret == ZCH_HTTP_INCOMPLETE)
+		if (ret == ZCH_HTTP_INCOMPLETE) {
+			if (req.range || req.if_range || req.inm)
+				abort();
 			break;
+		}
 		if (ret) {
 			if (ret != 400 && ret != 405 && ret != 414 &&
 			    ret != 431 && ret != 501 && ret != 505)
 				abort();
 			if (req.keepalive ||
 			    (req.version != 10 && req.version != 11))
+				abort();
+			if (req.range || req.if_range || req.inm)
 				abort();
 			body = zch_http_error_body((u16)ret, &len);
 			if (!body || len != strlen(body))
@@ -58,7 +158,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (req.method != ZCH_HTTP_GET && req.method != ZCH_HTTP_HEAD)
 			abort();
+		if ((req.range && (req.range < buf ||
+				   req.range + req.range_len > buf + consumed)) ||
+		    (req.if_range && (req.if_range < buf ||
+				      req.if_range + req.if_range_len > buf + consumed)) ||
+		    (req.inm && (req.inm < buf ||
+				 req.inm + req.inm_len > buf + consumed)))
+			abort();
 		path_check(&req);
+		cond_check(&req, consumed);
 
 		memset(&resp, 0, sizeof(resp));
 		resp.status = 200;
@@ -68,12 +176,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		resp.mtime = req.ims;
 		resp.now = req.ims;
 		resp.content_type = zch_http_mime_type(req.path, req.path_len);
-		len = zch_http_format(out, sizeof(out), &resp);
-		if (!len || len > sizeof(out) ||
-		    memcmp(out + len - 4, "\r\n\r\n", 4))
-			abort();
-		if (zch_http_format(out, len - 1, &resp))
-			abort();
+		format_check(&resp);
+		resp.status = 304;
+		resp.etag = "\"1-2-3\"";
+		format_check(&resp);
 
 		buf += consumed;
 		size -= consumed;

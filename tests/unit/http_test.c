@@ -398,6 +398,7 @@ static void test_incomplete(void)
 		"GET /a HTTP/1.1\nHost: x\n\n",
 		"\r\n\r\nGET /a HTTP/1.1\r\nHost: x\r\n\r\n",
 		"GET http://h:80/%41%2e%2E/b/ HTTP/1.1\r\nHost: h\r\nIf-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 0\r\n\r\n",
+		"GET /v.mp4 HTTP/1.1\r\nHost: h\r\nRange: bytes=0-\r\nIf-Range: \"1-2-3\"\r\nIf-None-Match: W/\"x\", \"y\"\r\n\r\n",
 	};
 	struct zch_http_req req;
 	size_t i, k, consumed;
@@ -610,6 +611,7 @@ static void test_mutation(void)
 		"GET /a/b/c.html?x=1 HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
 		"HEAD /%2e%2e/x HTTP/1.0\r\nIf-Modified-Since: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n",
 		"GET http://h/./a/../b/ HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n",
+		"GET /v HTTP/1.1\r\nHost: h\r\nRange: bytes=1-2\r\nIf-None-Match: \"a\"\r\n\r\n",
 	};
 	static const char alphabet[] = "/.%2eEfF?#\\\r\n :\t\0aA01HTP";
 	unsigned int seed = 12345;
@@ -620,7 +622,7 @@ static void test_mutation(void)
 	long it;
 
 	for (it = 0; it < 300000 && !bad; it++) {
-		const char *s = seeds[it % 3];
+		const char *s = seeds[it % 4];
 		size_t len = strlen(s);
 		int m, nm;
 
@@ -1011,6 +1013,12 @@ static void test_format(void)
 	okr = 1;
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
 		r.status = codes[i];
+		if (codes[i] == 206) {
+			/* a 206 must carry a consistent Content-Range */
+			r.content_length = 1;
+			r.range_first = r.range_last = 0;
+			r.total = 1;
+		}
 		len = zch_http_format(buf, sizeof(buf), &r);
 		snprintf(want, sizeof(want), "HTTP/1.1 %u %s\r\n", codes[i], reasons[i]);
 		if (!len || memcmp(buf, want, strlen(want))) {
@@ -1037,6 +1045,652 @@ static void test_format(void)
 	check(body && len == strlen(body) && strstr(body, "<html>"), "generic error body");
 }
 
+/* ------------------------------------------------------------------ */
+/* Range, If-Range, If-None-Match in the parser */
+
+#define NUL_PTR	((const char *)1)	/* the field must be NULL */
+
+struct ccase {
+	const char *desc;
+	const char *in;
+	int ret;
+	const char *range;	/* expected values; NUL_PTR: NULL */
+	const char *ifr;
+	const char *inm;
+};
+
+#define RQ(h)	"GET /f HTTP/1.1\r\nHost: x\r\n" h "\r\n"
+
+static const struct ccase ccases[] = {
+	{ "no conditional headers", RQ(""), 0, NUL_PTR, NUL_PTR, NUL_PTR },
+	{ "Range", RQ("Range: bytes=0-99\r\n"), 0, "bytes=0-99", NUL_PTR, NUL_PTR },
+	{ "Range OWS trimmed", RQ("Range: \t bytes=0-99 \t\r\n"), 0, "bytes=0-99", NUL_PTR, NUL_PTR },
+	{ "Range without OWS", RQ("Range:bytes=-5\r\n"), 0, "bytes=-5", NUL_PTR, NUL_PTR },
+	{ "range lower case", RQ("range: bytes=1-\r\n"), 0, "bytes=1-", NUL_PTR, NUL_PTR },
+	{ "RANGE upper case", RQ("RANGE: bytes=1-\r\n"), 0, "bytes=1-", NUL_PTR, NUL_PTR },
+	{ "Range empty is present", RQ("Range:\r\n"), 0, "", NUL_PTR, NUL_PTR },
+	{ "Range only OWS is present and empty", RQ("Range:  \t \r\n"), 0, "", NUL_PTR, NUL_PTR },
+	{ "Range value kept raw", RQ("Range: Items=a, b ,c\r\n"), 0, "Items=a, b ,c", NUL_PTR, NUL_PTR },
+	{ "two Range lines -> 400", RQ("Range: bytes=0-1\r\nRange: bytes=2-3\r\n"), 400, NUL_PTR, NUL_PTR, NUL_PTR },
+	{ "two equal Range lines -> 400", RQ("Range: bytes=0-1\r\nrange: bytes=0-1\r\n"), 400, NUL_PTR, NUL_PTR, NUL_PTR },
+	{ "Ranges is not Range", RQ("Ranges: bytes=0-1\r\n"), 0, NUL_PTR, NUL_PTR, NUL_PTR },
+	{ "X-Range is not Range", RQ("X-Range: bytes=0-1\r\n"), 0, NUL_PTR, NUL_PTR, NUL_PTR },
+	{ "Range with control byte -> 400", RQ("Range: bytes=0-1\x01\r\n"), 400, NUL_PTR, NUL_PTR, NUL_PTR },
+	{ "If-Range entity-tag", RQ("If-Range: \"abc\"\r\n"), 0, NUL_PTR, "\"abc\"", NUL_PTR },
+	{ "If-Range date", RQ("if-range:  Sun, 06 Nov 1994 08:49:37 GMT \r\n"), 0, NUL_PTR, "Sun, 06 Nov 1994 08:49:37 GMT", NUL_PTR },
+	{ "two If-Range lines -> 400", RQ("If-Range: \"a\"\r\nIf-Range: \"a\"\r\n"), 400, NUL_PTR, NUL_PTR, NUL_PTR },
+	{ "If-None-Match list", RQ("If-None-Match: \"a\", W/\"b\"\r\n"), 0, NUL_PTR, NUL_PTR, "\"a\", W/\"b\"" },
+	{ "If-None-Match *", RQ("If-None-Match: *\r\n"), 0, NUL_PTR, NUL_PTR, "*" },
+	{ "If-None-Match empty", RQ("If-None-Match:\r\n"), 0, NUL_PTR, NUL_PTR, "" },
+	{ "If-None-Match split: last wins", RQ("If-None-Match: \"a\"\r\nIf-None-Match: \"b\", \"c\"\r\n"), 0, NUL_PTR, NUL_PTR, "\"b\", \"c\"" },
+	{ "If-None-Match three lines", RQ("If-None-Match: \"a\"\r\nIf-None-Match: \"b\"\r\nif-none-match: W/\"c\"\r\n"), 0, NUL_PTR, NUL_PTR, "W/\"c\"" },
+	{ "If-None-Match * then tag: ignored", RQ("If-None-Match: *\r\nIf-None-Match: \"b\"\r\n"), 0, NUL_PTR, NUL_PTR, NUL_PTR },
+	{ "If-None-Match tag then *: ignored", RQ("If-None-Match: \"b\"\r\nIf-None-Match:  * \r\n"), 0, NUL_PTR, NUL_PTR, NUL_PTR },
+	{ "If-None-Match * twice: ignored", RQ("If-None-Match: *\r\nIf-None-Match: *\r\n"), 0, NUL_PTR, NUL_PTR, NUL_PTR },
+	{ "all three", RQ("Range: bytes=-10\r\nIf-Range: \"t\"\r\nIf-None-Match: \"u\"\r\n"), 0, "bytes=-10", "\"t\"", "\"u\"" },
+	{ "all three, other order, HTTP/1.0", "HEAD /f HTTP/1.0\r\nIf-None-Match: \"u\"\r\nIf-Range: \"t\"\r\nRange: bytes=5-\r\n\r\n", 0, "bytes=5-", "\"t\"", "\"u\"" },
+	{ "POST with Range -> 405, fields cleared", "POST /f HTTP/1.1\r\nHost: x\r\nRange: bytes=0-1\r\nIf-None-Match: *\r\n\r\n", 405, NUL_PTR, NUL_PTR, NUL_PTR },
+	{ "two Hosts with Range -> 400, fields cleared", RQ("Range: bytes=0-1\r\nHost: y\r\n"), 400, NUL_PTR, NUL_PTR, NUL_PTR },
+	{ "bad target with If-Range -> 400, fields cleared", "GET /../x HTTP/1.1\r\nHost: x\r\nIf-Range: \"a\"\r\n\r\n", 400, NUL_PTR, NUL_PTR, NUL_PTR },
+	{ "MS15-034 request", "GET /welcome.png HTTP/1.1\r\nHost: stuff\r\nRange: bytes=0-18446744073709551615\r\n\r\n", 0, "bytes=0-18446744073709551615", NUL_PTR, NUL_PTR },
+	{ "Range with bare LF lines", "GET /f HTTP/1.1\nHost: x\nRange: bytes=1-2\n\n", 0, "bytes=1-2", NUL_PTR, NUL_PTR },
+	{ "incomplete head", "GET /f HTTP/1.1\r\nHost: x\r\nRange: bytes=1-2\r\n", ZCH_HTTP_INCOMPLETE, NUL_PTR, NUL_PTR, NUL_PTR },
+};
+
+/* @p/@n is @want (NUL_PTR: @p is NULL and @n 0) and lies inside @buf/@len */
+static int field_is(const char *p, unsigned int n, const char *want,
+		    const char *buf, size_t len)
+{
+	if (want == NUL_PTR)
+		return !p && !n;
+	return p && p >= buf && p + n <= buf + len && n == strlen(want) &&
+	       !memcmp(p, want, n);
+}
+
+static void test_cond_parse(void)
+{
+	struct zch_http_req req;
+	size_t i, consumed, c2, c3, len;
+	char *copy;
+	int ret;
+
+	for (i = 0; i < sizeof(ccases) / sizeof(ccases[0]); i++) {
+		const struct ccase *c = &ccases[i];
+
+		len = strlen(c->in);
+		copy = malloc(len);
+		memcpy(copy, c->in, len);
+		memset(&req, 0xa5, sizeof(req));
+		ret = zch_http_parse(copy, len, &req, &consumed);
+		check(ret == c->ret &&
+		      field_is(req.range, req.range_len, c->range, copy, len) &&
+		      field_is(req.if_range, req.if_range_len, c->ifr, copy, len) &&
+		      field_is(req.inm, req.inm_len, c->inm, copy, len),
+		      "cond parse: %s (ret %d)", c->desc, ret);
+		free(copy);
+	}
+
+	/* the fields are reset by every call */
+	{
+		static const char a[] = RQ("Range: bytes=0-1\r\nIf-Range: \"x\"\r\nIf-None-Match: \"y\"\r\n");
+		static const char b[] = RQ("");
+		static const char bad[] = "GET / HTTP/1.1\r\nRange: bytes=0-1\r\n\r\n";
+
+		ret = zch_http_parse(a, strlen(a), &req, &consumed);
+		check(ret == 0 && req.range && req.if_range && req.inm, "cond reset: first request has all three");
+		ret = zch_http_parse(b, strlen(b), &req, &consumed);
+		check(ret == 0 && !req.range && !req.range_len && !req.if_range &&
+		      !req.if_range_len && !req.inm && !req.inm_len,
+		      "cond reset: next request without them clears them");
+		zch_http_parse(a, strlen(a), &req, &consumed);
+		ret = zch_http_parse(bad, strlen(bad), &req, &consumed);
+		check(ret == 400 && !req.range && !req.range_len,
+		      "cond reset: error clears them (missing Host)");
+		zch_http_parse(a, strlen(a), &req, &consumed);
+		ret = zch_http_parse(a, 20, &req, &consumed);
+		check(ret == ZCH_HTTP_INCOMPLETE && !req.range && !req.if_range && !req.inm,
+		      "cond reset: incomplete clears them");
+	}
+
+	/* pipelined requests, each with its own fields */
+	{
+		static const char p[] =
+			"GET /a HTTP/1.1\r\nHost: x\r\nRange: bytes=0-1\r\n\r\n"
+			"GET /b HTTP/1.1\r\nHost: x\r\nRange: bytes=2-3\r\nIf-None-Match: \"n\"\r\n\r\n"
+			"GET /c HTTP/1.1\r\nHost: x\r\nIf-Range: \"r\"\r\n\r\n";
+		u64 f, l;
+
+		len = strlen(p);
+		copy = malloc(len);
+		memcpy(copy, p, len);
+		ret = zch_http_parse(copy, len, &req, &consumed);
+		check(ret == 0 && !strcmp(req.path, "a") &&
+		      field_is(req.range, req.range_len, "bytes=0-1", copy, consumed) &&
+		      !req.inm && !req.if_range &&
+		      zch_http_range(req.range, req.range_len, 100, &f, &l) == 206 &&
+		      f == 0 && l == 1, "pipeline cond: first request");
+		ret = zch_http_parse(copy + consumed, len - consumed, &req, &c2);
+		check(ret == 0 && !strcmp(req.path, "b") &&
+		      field_is(req.range, req.range_len, "bytes=2-3", copy + consumed, c2) &&
+		      field_is(req.inm, req.inm_len, "\"n\"", copy + consumed, c2) &&
+		      !req.if_range &&
+		      zch_http_range(req.range, req.range_len, 100, &f, &l) == 206 &&
+		      f == 2 && l == 3, "pipeline cond: second request");
+		ret = zch_http_parse(copy + consumed + c2, len - consumed - c2, &req, &c3);
+		check(ret == 0 && !strcmp(req.path, "c") && consumed + c2 + c3 == len &&
+		      !req.range && !req.inm &&
+		      field_is(req.if_range, req.if_range_len, "\"r\"", copy + consumed + c2, c3),
+		      "pipeline cond: third request");
+		free(copy);
+	}
+
+	/* MS15-034 end to end: parse, then resolve against a few sizes */
+	{
+		static const char ms[] = "GET /welcome.png HTTP/1.1\r\nHost: stuff\r\nRange: bytes=18-18446744073709551615\r\n\r\n";
+		u64 f = 1, l = 1;
+
+		ret = zch_http_parse(ms, strlen(ms), &req, &consumed);
+		check(ret == 0 && req.range &&
+		      zch_http_range(req.range, req.range_len, 1000, &f, &l) == 206 &&
+		      f == 18 && l == 999, "MS15-034 request: 206 bytes 18-999 of 1000");
+		check(zch_http_range(req.range, req.range_len, 18, &f, &l) == 416,
+		      "MS15-034 request: 416 for an 18-byte file");
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* zch_http_range() */
+
+#define U64M	18446744073709551615ULL
+
+struct rcase {
+	const char *spec;
+	u64 size;
+	int ret;
+	u64 first, last;
+};
+
+static const struct rcase rcases[] = {
+	/* the three forms */
+	{ "bytes=0-499", 10000, 206, 0, 499 },
+	{ "bytes=500-999", 10000, 206, 500, 999 },
+	{ "bytes=9500-", 10000, 206, 9500, 9999 },
+	{ "bytes=-500", 10000, 206, 9500, 9999 },
+	{ "bytes=0-0", 10000, 206, 0, 0 },
+	{ "bytes=-1", 10000, 206, 9999, 9999 },
+	{ "bytes=0-", 10000, 206, 0, 9999 },
+	{ "bytes=9999-9999", 10000, 206, 9999, 9999 },
+	{ "bytes=9999-", 10000, 206, 9999, 9999 },
+	{ "bytes=007-010", 10000, 206, 7, 10 },
+	{ "bytes=-0010", 10000, 206, 9990, 9999 },
+	{ "bytes=5-5", 10000, 206, 5, 5 },
+	/* clamping */
+	{ "bytes=0-10000", 10000, 206, 0, 9999 },
+	{ "bytes=5000-99999", 10000, 206, 5000, 9999 },
+	{ "bytes=9999-10000", 10000, 206, 9999, 9999 },
+	{ "bytes=-10000", 10000, 206, 0, 9999 },
+	{ "bytes=-10001", 10000, 206, 0, 9999 },
+	{ "bytes=-20000", 10000, 206, 0, 9999 },
+	/* unsatisfiable */
+	{ "bytes=10000-", 10000, 416, 0, 0 },
+	{ "bytes=10000-10005", 10000, 416, 0, 0 },
+	{ "bytes=20000-30000", 10000, 416, 0, 0 },
+	{ "bytes=-0", 10000, 416, 0, 0 },
+	{ "bytes=-000", 10000, 416, 0, 0 },
+	/* invalid: last < first */
+	{ "bytes=5-4", 10000, 200, 0, 0 },
+	{ "bytes=10-9", 5, 200, 0, 0 },
+	{ "bytes=1000-0999", 10000, 200, 0, 0 },
+	/* unit */
+	{ "BYTES=0-1", 10000, 206, 0, 1 },
+	{ "Bytes=0-1", 10000, 206, 0, 1 },
+	{ "items=0-1", 10000, 200, 0, 0 },
+	{ "byte=0-1", 10000, 200, 0, 0 },
+	{ "bytesx=0-1", 10000, 200, 0, 0 },
+	{ "none", 10000, 200, 0, 0 },
+	{ "=0-1", 10000, 200, 0, 0 },
+	{ "bytes", 10000, 200, 0, 0 },
+	/* several ranges */
+	{ "bytes=0-1,2-3", 10000, 200, 0, 0 },
+	{ "bytes=0-1, 5-6", 10000, 200, 0, 0 },
+	{ "bytes=0-0,-1", 10000, 200, 0, 0 },
+	{ "bytes=0-1,0-1", 10000, 200, 0, 0 },
+	{ "bytes=0-1,20000-30000", 10000, 200, 0, 0 },
+	{ "bytes=20000-30000,0-1", 10000, 200, 0, 0 },
+	{ "bytes=20000-,30000-", 10000, 416, 0, 0 },
+	{ "bytes=-0,-0", 10000, 416, 0, 0 },
+	{ "bytes=0-1,5-4", 10000, 200, 0, 0 },
+	{ "bytes=20000-,5-4", 10000, 200, 0, 0 },
+	{ "bytes=0-1,x", 10000, 200, 0, 0 },
+	/* whitespace and empty elements */
+	{ "bytes=0-1,", 10000, 206, 0, 1 },
+	{ "bytes=,0-1", 10000, 206, 0, 1 },
+	{ "bytes= 0-1", 10000, 206, 0, 1 },
+	{ "bytes=0-1 ", 10000, 206, 0, 1 },
+	{ "bytes=\t0-1\t,\t", 10000, 206, 0, 1 },
+	{ "bytes= , ,0-1, ,", 10000, 206, 0, 1 },
+	{ "bytes=0-1 , 2-3", 10000, 200, 0, 0 },
+	{ "bytes =0-1", 10000, 200, 0, 0 },
+	{ " bytes=0-1", 10000, 200, 0, 0 },
+	{ "bytes=0 -1", 10000, 200, 0, 0 },
+	{ "bytes=0- 1", 10000, 200, 0, 0 },
+	{ "bytes=- 1", 10000, 200, 0, 0 },
+	{ "bytes=0-1 2", 10000, 200, 0, 0 },
+	/* malformed */
+	{ "", 10000, 200, 0, 0 },
+	{ "bytes=", 10000, 200, 0, 0 },
+	{ "bytes=,", 10000, 200, 0, 0 },
+	{ "bytes= ", 10000, 200, 0, 0 },
+	{ "bytes=0:1", 10000, 200, 0, 0 },
+	{ "bytes=a-b", 10000, 200, 0, 0 },
+	{ "bytes=1", 10000, 200, 0, 0 },
+	{ "bytes=-", 10000, 200, 0, 0 },
+	{ "bytes=--1", 10000, 200, 0, 0 },
+	{ "bytes=1--2", 10000, 200, 0, 0 },
+	{ "bytes=+1-2", 10000, 200, 0, 0 },
+	{ "bytes=1-+2", 10000, 200, 0, 0 },
+	{ "bytes=0x10-0x20", 10000, 200, 0, 0 },
+	{ "bytes=1-2-3", 10000, 200, 0, 0 },
+	{ "bytes=0-1;x", 10000, 200, 0, 0 },
+	{ "bytes=0-1=2", 10000, 200, 0, 0 },
+	{ "bytes==0-1", 10000, 200, 0, 0 },
+	{ "bytes=0-1;0-2", 10000, 200, 0, 0 },
+	{ "bytes=1.5-2", 10000, 200, 0, 0 },
+	{ "bytes=\"0-1\"", 10000, 200, 0, 0 },
+	/* empty and tiny files */
+	{ "bytes=0-0", 0, 416, 0, 0 },
+	{ "bytes=0-", 0, 416, 0, 0 },
+	{ "bytes=-1", 0, 416, 0, 0 },
+	{ "bytes=-0", 0, 416, 0, 0 },
+	{ "bytes=-99999999999999999999999", 0, 416, 0, 0 },
+	{ "bytes=1-0", 0, 200, 0, 0 },
+	{ "bytes=0-0", 1, 206, 0, 0 },
+	{ "bytes=0-5", 1, 206, 0, 0 },
+	{ "bytes=1-", 1, 416, 0, 0 },
+	{ "bytes=-5", 1, 206, 0, 0 },
+	/* 64-bit edges and overflow (CVE-2015-1635, MS15-034) */
+	{ "bytes=18-18446744073709551615", 10000, 206, 18, 9999 },
+	{ "bytes=18-18446744073709551615", 18, 416, 0, 0 },
+	{ "bytes=18-18446744073709551615", U64M, 206, 18, U64M - 1 },
+	{ "bytes=0-18446744073709551615", 10000, 206, 0, 9999 },
+	{ "bytes=0-18446744073709551615", U64M, 206, 0, U64M - 1 },
+	{ "bytes=0-18446744073709551616", 10000, 206, 0, 9999 },
+	{ "bytes=0-99999999999999999999999", 10000, 206, 0, 9999 },
+	{ "bytes=99999999999999999999999-", 10000, 416, 0, 0 },
+	{ "bytes=18446744073709551616-", U64M, 416, 0, 0 },
+	{ "bytes=18446744073709551615-", U64M, 416, 0, 0 },
+	{ "bytes=18446744073709551614-", U64M, 206, U64M - 1, U64M - 1 },
+	{ "bytes=-18446744073709551615", U64M, 206, 0, U64M - 1 },
+	{ "bytes=-18446744073709551614", U64M, 206, 1, U64M - 1 },
+	{ "bytes=-18446744073709551616", U64M, 206, 0, U64M - 1 },
+	{ "bytes=-99999999999999999999999", 10000, 206, 0, 9999 },
+	{ "bytes=-18446744073709551615", 10, 206, 0, 9 },
+	{ "bytes=-1", U64M, 206, U64M - 1, U64M - 1 },
+	{ "bytes=1-1", U64M, 206, 1, 1 },
+	{ "bytes=99999999999999999999999-99999999999999999999998", 10000, 200, 0, 0 },
+	{ "bytes=99999999999999999999998-99999999999999999999999", 10000, 416, 0, 0 },
+	{ "bytes=18446744073709551616-18446744073709551615", U64M, 200, 0, 0 },
+	{ "bytes=18446744073709551615-18446744073709551616", U64M, 416, 0, 0 },
+	{ "bytes=00000000000000000000000000005-0000000000000000000000000009", 10000, 206, 5, 9 },
+	{ "bytes=0000000000000000000000000000-", 1, 206, 0, 0 },
+};
+
+static void test_range(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(rcases) / sizeof(rcases[0]); i++) {
+		const struct rcase *c = &rcases[i];
+		size_t len = strlen(c->spec);
+		char *copy = malloc(len ? len : 1);
+		u64 f = 12345, l = 12345;
+		int ret;
+
+		memcpy(copy, c->spec, len);
+		ret = zch_http_range(copy, len, c->size, &f, &l);
+		check(ret == c->ret && f == c->first && l == c->last,
+		      "range '%s' size %llu -> %d %llu-%llu (got %d %llu-%llu)",
+		      esc(c->spec, len), (unsigned long long)c->size, c->ret,
+		      (unsigned long long)c->first, (unsigned long long)c->last,
+		      ret, (unsigned long long)f, (unsigned long long)l);
+		free(copy);
+	}
+
+	/* a length that stops early ignores what follows */
+	{
+		u64 f, l;
+
+		check(zch_http_range("bytes=0-19x", 10, 100, &f, &l) == 206 &&
+		      f == 0 && l == 19, "range: length bounds the spec");
+		check(zch_http_range("bytes=0-1", 0, 100, &f, &l) == 200,
+		      "range: length 0 is 200");
+	}
+
+	/* exhaustive small sizes against a reference */
+	{
+		static const char * const forms[] = { "bytes=%u-%u", "bytes=%u-", "bytes=-%u" };
+		unsigned int size, a, b, k;
+		char spec[64];
+		int bad = 0;
+
+		for (size = 0; size < 12; size++)
+			for (k = 0; k < 3; k++)
+				for (a = 0; a < 14; a++)
+					for (b = 0; b < 14; b++) {
+						u64 f, l, wf = 0, wl = 0;
+						int want, ret;
+
+						snprintf(spec, sizeof(spec), forms[k], a, b);
+						if (k == 0 && b < a) {
+							want = 200;
+						} else if (k == 2) {
+							want = !a || !size ? 416 : 206;
+							wf = a >= size ? 0 : size - a;
+							wl = size ? size - 1 : 0;
+						} else {
+							want = a >= size ? 416 : 206;
+							wf = a;
+							wl = k == 1 || b >= size ? size - 1 : b;
+						}
+						if (want != 206)
+							wf = wl = 0;
+						ret = zch_http_range(spec, strlen(spec), size, &f, &l);
+						if (ret != want || f != wf || l != wl) {
+							if (bad++ < 5)
+								diag("'%s' size %u: %d %llu-%llu", spec, size,
+								     ret, (unsigned long long)f,
+								     (unsigned long long)l);
+						}
+					}
+		check(!bad, "range: all forms with numbers 0..13 against sizes 0..11");
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Entity-tags */
+
+static void test_etag(void)
+{
+	static const struct {
+		u64 ino, size;
+		s64 ctime_ns;
+		const char *want;
+	} cases[] = {
+		{ 0, 0, 0, "\"0-0-0\"" },
+		{ 1, 2, 3, "\"1-2-3\"" },
+		{ 0xabcdef, 4096, 1700000000123456789LL, "\"abcdef-1000-17979cfe3d85cd15\"" },
+		{ 0x10, 0x100, -1, "\"10-100-ffffffffffffffff\"" },
+		{ 7, 15, -2, "\"7-f-fffffffffffffffe\"" },
+		{ 1, 1, (s64)(-9223372036854775807LL - 1), "\"1-1-8000000000000000\"" },
+		{ U64M, U64M, -1, "\"ffffffffffffffff-ffffffffffffffff-ffffffffffffffff\"" },
+		{ 0x0123456789abcdefULL, 0xfedcba9876543210ULL, 0x7fffffffffffffffLL,
+		  "\"123456789abcdef-fedcba9876543210-7fffffffffffffff\"" },
+	};
+	char out[ZCH_HTTP_ETAG_MAX + 8];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(out, 'Z', sizeof(out));
+		n = zch_http_etag(out, cases[i].ino, cases[i].size, cases[i].ctime_ns);
+		check(n == strlen(cases[i].want) && !strcmp(out, cases[i].want) &&
+		      out[n + 1] == 'Z', "etag %s (got %s)", cases[i].want, out);
+	}
+	memset(out, 'Z', sizeof(out));
+	n = zch_http_etag(out, U64M, U64M, (s64)(-9223372036854775807LL - 1));
+	check(n == 52 && n + 1 <= ZCH_HTTP_ETAG_MAX && out[52] == '\0' &&
+	      out[53] == 'Z', "etag worst case is 52 characters + NUL <= ZCH_HTTP_ETAG_MAX");
+	check(zch_http_etag_match(out, n, out, false),
+	      "etag: our own tag matches itself strongly");
+}
+
+struct mcase {
+	const char *list;
+	const char *etag;
+	int weak, strong;	/* results for weak and strong comparison */
+};
+
+static const struct mcase mcases[] = {
+	{ "\"abc\"", "\"abc\"", 1, 1 },
+	{ "W/\"abc\"", "\"abc\"", 1, 0 },
+	{ "\"abc\"", "W/\"abc\"", 1, 0 },
+	{ "W/\"abc\"", "W/\"abc\"", 1, 0 },
+	{ "\"abd\"", "\"abc\"", 0, 0 },
+	{ "\"ab\"", "\"abc\"", 0, 0 },
+	{ "\"abcd\"", "\"abc\"", 0, 0 },
+	{ "\"ABC\"", "\"abc\"", 0, 0 },
+	{ "*", "\"abc\"", 1, 0 },
+	{ " * ", "\"abc\"", 1, 0 },
+	{ "*", NULL, 1, 0 },
+	{ "**", "\"abc\"", 0, 0 },
+	{ "*, \"abc\"", "\"abc\"", 0, 0 },
+	{ "\"abc\", *", "\"abc\"", 0, 0 },
+	{ "\"x\", \"abc\"", "\"abc\"", 1, 1 },
+	{ "\"x\",\"abc\"", "\"abc\"", 1, 1 },
+	{ "\"x\" ,\t\"abc\" ", "\"abc\"", 1, 1 },
+	{ ",,\"abc\",,", "\"abc\"", 1, 1 },
+	{ ", , \"abc\" , ,", "\"abc\"", 1, 1 },
+	{ "W/\"abc\", \"abc\"", "\"abc\"", 1, 1 },
+	{ "W/\"x\", W/\"abc\"", "\"abc\"", 1, 0 },
+	{ "\"x\", \"y\", \"z\"", "\"abc\"", 0, 0 },
+	{ "\"abc\", garbage", "\"abc\"", 0, 0 },
+	{ "garbage, \"abc\"", "\"abc\"", 0, 0 },
+	{ "abc", "\"abc\"", 0, 0 },
+	{ "\"abc", "\"abc\"", 0, 0 },
+	{ "\"abc\"x", "\"abc\"", 0, 0 },
+	{ "\"abc\" \"x\"", "\"abc\"", 0, 0 },
+	{ "\"x\"\"abc\"", "\"abc\"", 0, 0 },
+	{ "w/\"abc\"", "\"abc\"", 0, 0 },
+	{ "W/ \"abc\"", "\"abc\"", 0, 0 },
+	{ "W\"abc\"", "\"abc\"", 0, 0 },
+	{ "W/", "\"abc\"", 0, 0 },
+	{ "\"", "\"abc\"", 0, 0 },
+	{ "", "\"abc\"", 0, 0 },
+	{ "   ", "\"abc\"", 0, 0 },
+	{ ",", "\"abc\"", 0, 0 },
+	{ "\"a,b\"", "\"a,b\"", 1, 1 },
+	{ "\"a\", \"b\"", "\"a,b\"", 0, 0 },
+	{ "\"x\", \"a,b\"", "\"a,b\"", 1, 1 },
+	{ "\"a b\"", "\"a b\"", 0, 0 },
+	{ "\"a\tb\"", "\"a\tb\"", 0, 0 },
+	{ "\"\"", "\"\"", 1, 1 },
+	{ "\"\"", "\"abc\"", 0, 0 },
+	{ "\"abc\"", NULL, 0, 0 },
+	{ "\"abc\"", "abc", 0, 0 },
+	{ "\"abc\"", "", 0, 0 },
+	{ "\"abc\"", "\"abc", 0, 0 },
+	{ "Sun, 06 Nov 1994 08:49:37 GMT", "\"abc\"", 0, 0 },
+	{ "\"\xe9\xff\"", "\"\xe9\xff\"", 1, 1 },
+	{ "\"abc\"\t", "\"abc\"", 1, 1 },
+	{ "\"1-2710-3\"", "\"1-2710-3\"", 1, 1 },
+	{ "\"1-2710-4\", W/\"1-2710-3\"", "\"1-2710-3\"", 1, 0 },
+};
+
+static void test_etag_match(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(mcases) / sizeof(mcases[0]); i++) {
+		const struct mcase *c = &mcases[i];
+		size_t len = strlen(c->list);
+		char *copy = malloc(len ? len : 1);
+		int w, s;
+
+		memcpy(copy, c->list, len);
+		w = zch_http_etag_match(copy, len, c->etag, true);
+		s = zch_http_etag_match(copy, len, c->etag, false);
+		check(w == c->weak && s == c->strong,
+		      "etag match '%s' vs %s: weak %d strong %d (got %d %d)",
+		      esc(c->list, len), c->etag ? c->etag : "NULL", c->weak,
+		      c->strong, w, s);
+		free(copy);
+	}
+	check(zch_http_etag_match("\"abc\", \"x\"", 5, "\"abc\"", false),
+	      "etag match: length bounds the list");
+	check(!zch_http_etag_match("\"abc\"", 4, "\"abc\"", true),
+	      "etag match: a cut tag is malformed");
+}
+
+/* ------------------------------------------------------------------ */
+/* Response headers for conditional and range requests */
+
+static void test_format_cond(void)
+{
+	struct zch_http_resp r;
+	char buf[1024];
+
+	r = (struct zch_http_resp){ .status = 200, .version = 11, .keepalive = true,
+		.content_length = 10000, .mtime = 784111777, .now = 784111777,
+		.content_type = "image/png", .etag = "\"1-2710-3\"", .ranges = true };
+	fmt_case("200 with ETag and Accept-Ranges", &r,
+		 "HTTP/1.1 200 OK\r\n"
+		 "Server: zchttp\r\n"
+		 "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+		 "Content-Type: image/png\r\n"
+		 "Content-Length: 10000\r\n"
+		 "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+		 "ETag: \"1-2710-3\"\r\n"
+		 "Accept-Ranges: bytes\r\n"
+		 "\r\n");
+
+	r.range_first = 5;
+	r.range_last = 2;
+	r.total = 7;
+	fmt_case("200 ignores range fields", &r,
+		 "HTTP/1.1 200 OK\r\n"
+		 "Server: zchttp\r\n"
+		 "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+		 "Content-Type: image/png\r\n"
+		 "Content-Length: 10000\r\n"
+		 "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+		 "ETag: \"1-2710-3\"\r\n"
+		 "Accept-Ranges: bytes\r\n"
+		 "\r\n");
+
+	r.etag = NULL;
+	r.mtime = -1;
+	fmt_case("200 with Accept-Ranges only", &r,
+		 "HTTP/1.1 200 OK\r\n"
+		 "Server: zchttp\r\n"
+		 "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+		 "Content-Type: image/png\r\n"
+		 "Content-Length: 10000\r\n"
+		 "Accept-Ranges: bytes\r\n"
+		 "\r\n");
+
+	r = (struct zch_http_resp){ .status = 206, .version = 11, .keepalive = true,
+		.content_length = 500, .mtime = 784111777, .now = 784111777,
+		.content_type = "image/png", .etag = "\"1-2710-3\"", .ranges = true,
+		.range_first = 9500, .range_last = 9999, .total = 10000 };
+	fmt_case("206 with Content-Range", &r,
+		 "HTTP/1.1 206 Partial Content\r\n"
+		 "Server: zchttp\r\n"
+		 "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+		 "Content-Type: image/png\r\n"
+		 "Content-Length: 500\r\n"
+		 "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+		 "ETag: \"1-2710-3\"\r\n"
+		 "Accept-Ranges: bytes\r\n"
+		 "Content-Range: bytes 9500-9999/10000\r\n"
+		 "\r\n");
+
+	r = (struct zch_http_resp){ .status = 206, .version = 10, .keepalive = true,
+		.content_length = U64M, .mtime = -1, .now = 0,
+		.range_first = 0, .range_last = U64M - 1, .total = U64M };
+	fmt_case("206 of the largest file, 1.0 keep-alive", &r,
+		 "HTTP/1.1 206 Partial Content\r\n"
+		 "Server: zchttp\r\n"
+		 "Date: Thu, 01 Jan 1970 00:00:00 GMT\r\n"
+		 "Content-Length: 18446744073709551615\r\n"
+		 "Content-Range: bytes 0-18446744073709551614/18446744073709551615\r\n"
+		 "Connection: keep-alive\r\n"
+		 "\r\n");
+
+	r = (struct zch_http_resp){ .status = 206, .version = 11,
+		.content_length = 1, .mtime = -1, .now = 0,
+		.range_first = 0, .range_last = 0, .total = 1 };
+	fmt_case("206 of a one-byte file, close", &r,
+		 "HTTP/1.1 206 Partial Content\r\n"
+		 "Server: zchttp\r\n"
+		 "Date: Thu, 01 Jan 1970 00:00:00 GMT\r\n"
+		 "Content-Length: 1\r\n"
+		 "Content-Range: bytes 0-0/1\r\n"
+		 "Connection: close\r\n"
+		 "\r\n");
+
+	r = (struct zch_http_resp){ .status = 304, .version = 11, .keepalive = true,
+		.content_length = 10000, .mtime = 784111777, .now = 784111777,
+		.content_type = "image/png", .etag = "\"1-2710-3\"" };
+	fmt_case("304 keeps ETag and Last-Modified", &r,
+		 "HTTP/1.1 304 Not Modified\r\n"
+		 "Server: zchttp\r\n"
+		 "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+		 "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+		 "ETag: \"1-2710-3\"\r\n"
+		 "\r\n");
+
+	r = (struct zch_http_resp){ .status = 416, .version = 11, .keepalive = true,
+		.content_length = 114, .mtime = -1, .now = 784111777,
+		.content_type = "text/html; charset=utf-8", .ranges = true,
+		.total = 10000 };
+	fmt_case("416 with Content-Range */total", &r,
+		 "HTTP/1.1 416 Range Not Satisfiable\r\n"
+		 "Server: zchttp\r\n"
+		 "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+		 "Content-Type: text/html; charset=utf-8\r\n"
+		 "Content-Length: 114\r\n"
+		 "Accept-Ranges: bytes\r\n"
+		 "Content-Range: bytes */10000\r\n"
+		 "\r\n");
+
+	r.total = 0;
+	r.ranges = false;
+	r.keepalive = false;
+	fmt_case("416 of an empty file", &r,
+		 "HTTP/1.1 416 Range Not Satisfiable\r\n"
+		 "Server: zchttp\r\n"
+		 "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+		 "Content-Type: text/html; charset=utf-8\r\n"
+		 "Content-Length: 114\r\n"
+		 "Content-Range: bytes */0\r\n"
+		 "Connection: close\r\n"
+		 "\r\n");
+	{
+		size_t blen;
+
+		zch_http_error_body(416, &blen);
+		check(blen == 114, "416 body is 114 bytes (got %zu)", blen);
+	}
+
+	/* refusals */
+	r = (struct zch_http_resp){ .status = 200, .version = 11,
+		.content_length = 1, .mtime = -1, .now = 0, .etag = "\"a\"\r\nX: y" };
+	check(zch_http_format(buf, sizeof(buf), &r) == 0, "format: CRLF in ETag refused");
+	r.etag = "\"a\nb\"";
+	check(zch_http_format(buf, sizeof(buf), &r) == 0, "format: LF in ETag refused");
+	r.etag = "\"a\x7f\"";
+	check(zch_http_format(buf, sizeof(buf), &r) == 0, "format: DEL in ETag refused");
+	r.status = 304;
+	r.etag = "\"a\rb\"";
+	check(zch_http_format(buf, sizeof(buf), &r) == 0, "format: CR in ETag refused on 304");
+	r = (struct zch_http_resp){ .status = 206, .version = 11,
+		.content_length = 1, .mtime = -1, .now = 0,
+		.range_first = 5, .range_last = 4, .total = 10 };
+	check(zch_http_format(buf, sizeof(buf), &r) == 0, "format: 206 first > last refused");
+	r.range_first = 0;
+	r.range_last = 10;
+	r.content_length = 11;
+	check(zch_http_format(buf, sizeof(buf), &r) == 0, "format: 206 last >= total refused");
+	r.range_last = 9;
+	r.content_length = 9;
+	check(zch_http_format(buf, sizeof(buf), &r) == 0, "format: 206 wrong Content-Length refused");
+	r.content_length = 10;
+	check(zch_http_format(buf, sizeof(buf), &r) != 0, "format: 206 of the whole file accepted");
+	r.total = 0;
+	r.range_last = 0;
+	r.content_length = 1;
+	check(zch_http_format(buf, sizeof(buf), &r) == 0, "format: 206 of an empty file refused");
+}
+
 int main(void)
 {
 	size_t i;
@@ -1052,6 +1706,11 @@ int main(void)
 	test_dates();
 	test_mime();
 	test_format();
+	test_cond_parse();
+	test_range();
+	test_etag();
+	test_etag_match();
+	test_format_cond();
 	printf("1..%d\n", n_pass + n_fail);
 	printf("%d passed, %d failed\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
