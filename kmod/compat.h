@@ -76,6 +76,23 @@ static inline time64_t zch_inode_mtime_sec(const struct inode *inode)
 }
 
 /**
+ * zch_inode_ctime_ns() - change time of an inode
+ * @inode: the inode
+ *
+ * Return: nanoseconds since the epoch.
+ */
+static inline s64 zch_inode_ctime_ns(const struct inode *inode)
+{
+#if KERNEL_VERSION(6, 6, 0) <= LINUX_VERSION_CODE
+	struct timespec64 ts = inode_get_ctime(inode);
+#else
+	struct timespec64 ts = inode->i_ctime;
+#endif
+
+	return timespec64_to_ns(&ts);
+}
+
+/**
  * zch_kernel_bind() - bind a kernel socket
  * @sock: the socket
  * @addr: a sockaddr_in or sockaddr_in6

@@ -173,17 +173,18 @@ static int zch_conn_parse(struct zch_conn *conn)
 
 	zch_stat_add(conn->root, ZCH_STAT_REQUESTS, 1);
 	conn->nreq++;
-	conn->rx_len -= used;
-	if (conn->rx_len) {
-		memmove(buf->rx, buf->rx + used, conn->rx_len);
-		conn->req_start = jiffies;
-	}
+	/* header values in @req point into buf->rx until it is consumed */
 	ret = zch_respond(conn, req);
 	if (ret)
 		zch_respond_error(conn, 500, req->version, false,
 				  req->method == ZCH_HTTP_HEAD);
 	if (!req->keepalive)
 		conn->tx.close = true;
+	conn->rx_len -= used;
+	if (conn->rx_len) {
+		memmove(buf->rx, buf->rx + used, conn->rx_len);
+		conn->req_start = jiffies;
+	}
 	return 1;
 }
 

@@ -53,6 +53,33 @@ static void zch_count_status(struct zch_conn *conn, u16 status)
 		zch_stat_add(conn->root, cls[c], 1);
 }
 
+/*
+ * Queue an error response described by @resp: a short HTML body follows
+ * the header from the connection's header buffer, unless @head.
+ */
+static void zch_queue_error(struct zch_conn *conn, struct zch_http_resp *resp,
+			    bool head)
+{
+	char *hdr = conn->buf->hdr;
+	const char *body;
+	size_t blen, n;
+
+	zch_tx_reset(conn);
+	body = zch_http_error_body(resp->status, &blen);
+	resp->content_length = blen;
+	resp->content_type = "text/html; charset=utf-8";
+	n = zch_http_format(hdr, ZCH_HDR_SIZE, resp);
+	if (WARN_ON_ONCE(!n))
+		return;
+	if (head || n + blen > ZCH_HDR_SIZE)
+		blen = 0;
+	memcpy(hdr + n, body, blen);
+	conn->tx.hdr_len = n + blen;
+	conn->tx.hdr_body = blen;
+	conn->tx.close = !resp->keepalive;
+	zch_count_status(conn, resp->status);
+}
+
 /**
  * zch_respond_error() - queue an error response
  * @conn: the connection
@@ -75,25 +102,9 @@ void zch_respond_error(struct zch_conn *conn, u16 status, u8 version,
 					   status == 405 || status == 503),
 		.mtime = -1,
 		.now = ktime_get_real_seconds(),
-		.content_type = "text/html; charset=utf-8",
 	};
-	char *hdr = conn->buf->hdr;
-	const char *body;
-	size_t blen, n;
 
-	zch_tx_reset(conn);
-	body = zch_http_error_body(status, &blen);
-	resp.content_length = blen;
-	n = zch_http_format(hdr, ZCH_HDR_SIZE, &resp);
-	if (WARN_ON_ONCE(!n))
-		return;
-	if (head || n + blen > ZCH_HDR_SIZE)
-		blen = 0;
-	memcpy(hdr + n, body, blen);
-	conn->tx.hdr_len = n + blen;
-	conn->tx.hdr_body = blen;
-	conn->tx.close = !resp.keepalive;
-	zch_count_status(conn, status);
+	zch_queue_error(conn, &resp, head);
 }
 
 /* Percent-encode @path into "/@path/" for a Location header. */
@@ -180,6 +191,27 @@ static int zch_lookup(struct zch_root *root, const struct zch_http_req *req,
 	return err;
 }
 
+/* RFC 9110 13.2.2: If-None-Match, when present, decides alone. */
+static bool zch_not_modified(const struct zch_http_req *req, const char *etag,
+			     s64 mtime)
+{
+	if (req->inm)
+		return zch_http_etag_match(req->inm, req->inm_len, etag, true);
+	return req->ims >= 0 && mtime <= req->ims;
+}
+
+/* RFC 9110 13.1.5: a Range applies only if If-Range, if any, still holds. */
+static bool zch_if_range_holds(const struct zch_http_req *req,
+			       const char *etag, s64 mtime)
+{
+	if (!req->if_range)
+		return true;
+	if (req->if_range[0] == '"' || req->if_range[0] == 'W')
+		return zch_http_etag_match(req->if_range, req->if_range_len,
+					   etag, false);
+	return zch_http_parse_date(req->if_range, req->if_range_len) == mtime;
+}
+
 /**
  * zch_respond() - resolve a request and queue its response
  * @conn: the connection, with a buffer
@@ -200,8 +232,10 @@ int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
 		.now = ktime_get_real_seconds(),
 	};
 	bool head = req->method == ZCH_HTTP_HEAD;
+	char etag[ZCH_HTTP_ETAG_MAX];
 	struct zch_root *root = conn->root;
 	struct address_space *mapping;
+	u64 size, first = 0, last = 0;
 	struct inode *inode;
 	struct file *file;
 	struct path path;
@@ -231,13 +265,36 @@ int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
 		return 0;
 	}
 
+	size = i_size_read(inode);
 	resp.mtime = zch_inode_mtime_sec(inode);
-	resp.content_length = i_size_read(inode);
+	zch_http_etag(etag, inode->i_ino, size, zch_inode_ctime_ns(inode));
+	resp.etag = etag;
+	resp.ranges = true;
+	resp.content_length = size;
 	resp.content_type = zch_http_mime_type(path.dentry->d_name.name,
 					       path.dentry->d_name.len);
-	if (req->ims >= 0 && resp.mtime <= req->ims) {
+	if (zch_not_modified(req, etag, resp.mtime)) {
 		resp.status = 304;
 		head = true;
+	} else if (!head && req->range &&
+		   zch_if_range_holds(req, etag, resp.mtime)) {
+		switch (zch_http_range(req->range, req->range_len, size,
+				       &first, &last)) {
+		case 206:
+			resp.status = 206;
+			resp.range_first = first;
+			resp.range_last = last;
+			resp.total = size;
+			resp.content_length = last - first + 1;
+			break;
+		case 416:
+			path_put(&path);
+			resp.status = 416;
+			resp.total = size;
+			resp.etag = NULL;
+			zch_queue_error(conn, &resp, false);
+			return 0;
+		}
 	}
 
 	if (!head && resp.content_length) {
@@ -248,8 +305,8 @@ int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
 		}
 		mapping = file->f_mapping;
 		conn->tx.file = file;
-		conn->tx.pos = 0;
-		conn->tx.end = resp.content_length;
+		conn->tx.pos = resp.status == 206 ? first : 0;
+		conn->tx.end = conn->tx.pos + resp.content_length;
 		conn->tx.copy = (root->flags & ZCHTTP_ROOT_F_COPY) ||
 				(!shmem_mapping(mapping) &&
 				 !mapping->a_ops->read_folio);

@@ -3,10 +3,13 @@
 #
 # The responder's HTTP behaviour on the wire: methods, versions, keep-alive
 # rules, error statuses with their short bodies, Content-Type,
-# Last-Modified and If-Modified-Since.
+# Last-Modified and If-Modified-Since, ranges, ETag, If-None-Match and
+# If-Range, and real clients resuming downloads.
 
+import hashlib
 import os
 import socket
+import subprocess
 import sys
 
 from zch_lib import KSFT_SKIP, load_module, log_test, summary, unload_module, zcctl
@@ -31,7 +34,8 @@ def exchange(raw):
     for l in lines[1:]:
         k, _, v = l.partition(":")
         hdrs[k.strip().lower()] = v.strip()
-    clen = int(hdrs.get("content-length", "0"))
+    # a HEAD response announces the length of a body it does not carry
+    clen = 0 if raw.startswith(b"HEAD") else int(hdrs.get("content-length", "0"))
     while len(body) < clen:
         b = s.recv(65536)
         if not b:
@@ -64,12 +68,100 @@ def check(desc, raw, status, keep=None, hdrs=None, body=None):
     log_test(desc, not why, "; ".join(why))
 
 
+def ranges_and_validators():
+    h = b"HTTP/1.1\r\nHost: x\r\n"
+    get = b"GET /r.txt " + h
+    st, hd, _, _ = exchange(get + b"\r\n")
+    etag = hd.get("etag", "")
+    lm = hd.get("last-modified", "")
+    log_test("ETag and Accept-Ranges on 200",
+             st == 200 and etag.startswith('"') and etag.endswith('"') and
+             hd.get("accept-ranges") == "bytes", "%d %r" % (st, hd))
+    e = etag.encode()
+    check("Range a-b: 206", get + b"Range: bytes=0-3\r\n\r\n", 206,
+          hdrs={"content-range": "bytes 0-3/10", "content-length": "4"},
+          body=b"0123")
+    check("Range a-: 206", get + b"Range: bytes=7-\r\n\r\n", 206,
+          hdrs={"content-range": "bytes 7-9/10"}, body=b"789")
+    check("Range -n: 206", get + b"Range: bytes=-2\r\n\r\n", 206,
+          hdrs={"content-range": "bytes 8-9/10"}, body=b"89")
+    check("Range clamped to the end", get + b"Range: bytes=5-99\r\n\r\n",
+          206, hdrs={"content-range": "bytes 5-9/10"}, body=b"56789")
+    check("Range past the end: 416", get + b"Range: bytes=10-\r\n\r\n", 416,
+          keep=True, hdrs={"content-range": "bytes */10"})
+    check("MS15-034 Range: 206, no overflow",
+          get + b"Range: bytes=2-18446744073709551615\r\n\r\n", 206,
+          hdrs={"content-range": "bytes 2-9/10"}, body=b"23456789")
+    check("several ranges: whole file", get +
+          b"Range: bytes=0-1,4-5\r\n\r\n", 200, body=b"0123456789")
+    check("other unit: whole file", get + b"Range: items=0-1\r\n\r\n", 200,
+          body=b"0123456789")
+    check("HEAD ignores Range", b"HEAD /r.txt " + h +
+          b"Range: bytes=0-3\r\n\r\n", 200,
+          hdrs={"content-length": "10"}, body=b"")
+    check("If-None-Match same tag: 304 with ETag",
+          get + b"If-None-Match: " + e + b"\r\n\r\n", 304,
+          hdrs={"etag": etag}, body=b"")
+    check("If-None-Match weak form matches",
+          get + b"If-None-Match: W/" + e + b"\r\n\r\n", 304)
+    check("If-None-Match list and *", get +
+          b'If-None-Match: "nope", ' + e + b"\r\n\r\n", 304)
+    check("If-None-Match: *", get + b"If-None-Match: *\r\n\r\n", 304)
+    check("If-None-Match other tag: 200", get +
+          b'If-None-Match: "nope"\r\n\r\n', 200, body=b"0123456789")
+    check("If-None-Match decides over If-Modified-Since", get +
+          b'If-None-Match: "nope"\r\nIf-Modified-Since: ' + lm.encode() +
+          b"\r\n\r\n", 200)
+    check("If-Range same tag: 206", get + b"Range: bytes=0-0\r\nIf-Range: " +
+          e + b"\r\n\r\n", 206, body=b"0")
+    check("If-Range other tag: 200", get +
+          b'Range: bytes=0-0\r\nIf-Range: "nope"\r\n\r\n', 200,
+          body=b"0123456789")
+    check("If-Range weak tag: 200 (strong comparison)", get +
+          b"Range: bytes=0-0\r\nIf-Range: W/" + e + b"\r\n\r\n", 200)
+    check("If-Range date = Last-Modified: 206", get +
+          b"Range: bytes=0-0\r\nIf-Range: " + lm.encode() + b"\r\n\r\n", 206)
+    check("If-Range older date: 200", get +
+          b"Range: bytes=0-0\r\nIf-Range: Sun, 06 Nov 1994 08:49:37 GMT"
+          b"\r\n\r\n", 200)
+
+
+def real_clients():
+    url = "http://127.0.0.1:%d/big.bin" % PORT
+    full = open(os.path.join(WWW, "big.bin"), "rb").read()
+    want = hashlib.sha256(full).hexdigest()
+    part = "/tmp/zchttp-http-part"
+
+    def sha(p):
+        return hashlib.sha256(open(p, "rb").read()).hexdigest()
+
+    with open(part, "wb") as f:
+        f.write(full[:300000])
+    r = subprocess.run(["curl", "-sf", "-C", "-", "-o", part, url])
+    log_test("curl -C - resumes a partial download",
+             r.returncode == 0 and sha(part) == want, "curl %d" % r.returncode)
+    with open(part, "wb") as f:
+        f.write(full[:123457])
+    r = subprocess.run(["wget", "-q", "-c", "-O", part, url])
+    log_test("wget --continue resumes a partial download",
+             r.returncode == 0 and sha(part) == want, "wget %d" % r.returncode)
+    r = subprocess.run(["curl", "-sf", "-r", "1000-1999", url],
+                       capture_output=True)
+    log_test("curl -r fetches a byte range",
+             r.returncode == 0 and r.stdout == full[1000:2000], "")
+    for v in ("--http1.0", "--http1.1"):
+        r = subprocess.run(["curl", "-sf", v, url], capture_output=True)
+        log_test("curl %s fetches the whole file" % v,
+                 r.returncode == 0 and r.stdout == full, "")
+
+
 def main():
     if not load_module():
         return KSFT_SKIP
     os.makedirs(WWW, exist_ok=True)
     files = {"a.css": b"body{}\n", "b.svg": b"<svg/>\n", "c.json": b"{}\n",
-             "d.unknownext": b"x\n", "index.html": b"<p>i</p>\n"}
+             "d.unknownext": b"x\n", "index.html": b"<p>i</p>\n",
+             "r.txt": b"0123456789", "big.bin": os.urandom(1048576 + 7)}
     for name, data in files.items():
         with open(os.path.join(WWW, name), "wb") as f:
             f.write(data)
@@ -127,6 +219,8 @@ def main():
               body=files["a.css"])
         check("query string ignored", b"GET /a.css?v=1" + h11, 200,
               body=files["a.css"])
+        ranges_and_validators()
+        real_clients()
     finally:
         unload_module(PORT)
     return summary()
