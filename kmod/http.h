@@ -91,6 +91,8 @@ int zch_http_parse(const char *buf, size_t len, struct zch_http_req *req,
  * @content_length: body length (for HEAD: the length GET would send)
  * @mtime: Last-Modified in seconds since the epoch, or -1 for none
  * @now: Date in seconds since the epoch
+ * @date: @now already formatted by zch_http_date() (29 characters), or
+ *	NULL to format @now here
  * @content_type: MIME type or NULL for none
  * @location: Location header value or NULL
  * @etag: ETag header value (with its quotes) or NULL
@@ -106,6 +108,7 @@ struct zch_http_resp {
 	u64 content_length;
 	s64 mtime;
 	s64 now;
+	const char *date;
 	const char *content_type;
 	const char *location;
 	const char *etag;

@@ -465,7 +465,13 @@ size_t zch_http_format(char *buf, size_t size, const struct zch_http_resp *resp)
 	zch_put(&o, " ", 1);
 	zch_puts(&o, st ? st->reason : "Unknown");
 	zch_puts(&o, "\r\nServer: zchttp\r\n");
-	zch_put_hdr_date(&o, "Date: ", resp->now);
+	if (resp->date) {
+		zch_puts(&o, "Date: ");
+		zch_put(&o, resp->date, 29);
+		zch_put(&o, "\r\n", 2);
+	} else {
+		zch_put_hdr_date(&o, "Date: ", resp->now);
+	}
 	if (!no_body) {
 		if (resp->content_type)
 			zch_put_hdr(&o, "Content-Type: ", resp->content_type);

@@ -53,6 +53,33 @@ static void zch_count_status(struct zch_conn *conn, u16 status)
 		zch_stat_add(conn->root, cls[c], 1);
 }
 
+/* Date header value, formatted once a second per CPU */
+struct zch_date {
+	time64_t sec;
+	char str[30];
+};
+
+static DEFINE_PER_CPU(struct zch_date, zch_dates);
+
+/* zch_http_format() into the connection's header buffer, with Date */
+static size_t zch_format(struct zch_conn *conn, struct zch_http_resp *resp)
+{
+	struct zch_date *d;
+	size_t n;
+
+	resp->now = ktime_get_real_seconds();
+	d = get_cpu_ptr(&zch_dates);
+	if (d->sec != resp->now) {
+		zch_http_date(resp->now, d->str);
+		d->sec = resp->now;
+	}
+	resp->date = d->str;
+	n = zch_http_format(conn->buf->hdr, ZCH_HDR_SIZE, resp);
+	put_cpu_ptr(&zch_dates);
+	resp->date = NULL;
+	return n;
+}
+
 /*
  * Queue an error response described by @resp: a short HTML body follows
  * the header from the connection's header buffer, unless @head.
@@ -68,7 +95,7 @@ static void zch_queue_error(struct zch_conn *conn, struct zch_http_resp *resp,
 	body = zch_http_error_body(resp->status, &blen);
 	resp->content_length = blen;
 	resp->content_type = "text/html; charset=utf-8";
-	n = zch_http_format(hdr, ZCH_HDR_SIZE, resp);
+	n = zch_format(conn, resp);
 	if (WARN_ON_ONCE(!n))
 		return;
 	if (head || n + blen > ZCH_HDR_SIZE)
@@ -101,7 +128,6 @@ void zch_respond_error(struct zch_conn *conn, u16 status, u8 version,
 		.keepalive = keepalive && (status == 403 || status == 404 ||
 					   status == 405 || status == 503),
 		.mtime = -1,
-		.now = ktime_get_real_seconds(),
 	};
 
 	zch_queue_error(conn, &resp, head);
@@ -142,7 +168,6 @@ static int zch_redirect(struct zch_conn *conn, const struct zch_http_req *req)
 		.version = req->version,
 		.keepalive = req->keepalive,
 		.mtime = -1,
-		.now = ktime_get_real_seconds(),
 		.content_type = "text/html; charset=utf-8",
 	};
 	size_t n;
@@ -150,7 +175,7 @@ static int zch_redirect(struct zch_conn *conn, const struct zch_http_req *req)
 	resp.location = zch_location(req->path, req->path_len);
 	if (!resp.location)
 		return -ENOMEM;
-	n = zch_http_format(conn->buf->hdr, ZCH_HDR_SIZE, &resp);
+	n = zch_format(conn, &resp);
 	kfree(resp.location);
 	if (!n) {
 		zch_respond_error(conn, 414, req->version, false, false);
@@ -229,7 +254,6 @@ int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
 		.status = 200,
 		.version = req->version,
 		.keepalive = req->keepalive,
-		.now = ktime_get_real_seconds(),
 	};
 	bool head = req->method == ZCH_HTTP_HEAD;
 	char etag[ZCH_HTTP_ETAG_MAX];
@@ -313,7 +337,7 @@ int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
 	}
 	path_put(&path);
 
-	n = zch_http_format(conn->buf->hdr, ZCH_HDR_SIZE, &resp);
+	n = zch_format(conn, &resp);
 	if (WARN_ON_ONCE(!n))
 		return -EOVERFLOW;
 	conn->tx.hdr_len = n;

@@ -933,6 +933,18 @@ static void test_format(void)
 		 "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
 		 "\r\n");
 
+	/* a preformatted Date wins over @now */
+	r.date = "Mon, 07 Nov 1994 08:49:37 GMT";
+	fmt_case("preformatted Date", &r,
+		 "HTTP/1.1 200 OK\r\n"
+		 "Server: zchttp\r\n"
+		 "Date: Mon, 07 Nov 1994 08:49:37 GMT\r\n"
+		 "Content-Type: text/html; charset=utf-8\r\n"
+		 "Content-Length: 1234\r\n"
+		 "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+		 "\r\n");
+	r.date = NULL;
+
 	r.version = 10;
 	r.mtime = -1;
 	r.now = 0;
