@@ -31,6 +31,10 @@ unsigned int zch_header_timeout = 10;
 module_param_named(header_timeout, zch_header_timeout, uint, 0644);
 MODULE_PARM_DESC(header_timeout, "Seconds to receive a whole request head");
 
+unsigned int zch_max_requests = 1000;
+module_param_named(max_requests, zch_max_requests, uint, 0644);
+MODULE_PARM_DESC(max_requests, "Requests answered on one connection before it is closed");
+
 #define ZCH_WORK_BUDGET	16		/* requests per run before yielding */
 #define ZCH_BUF_IDLE	(2 * HZ)	/* free the buffers of idle conns */
 
@@ -172,7 +176,9 @@ static int zch_conn_parse(struct zch_conn *conn)
 	}
 
 	zch_stat_add(conn->root, ZCH_STAT_REQUESTS, 1);
-	conn->nreq++;
+	/* the last one allowed says "Connection: close" */
+	if (++conn->nreq >= READ_ONCE(zch_max_requests))
+		req->keepalive = false;
 	/* header values in @req point into buf->rx until it is consumed */
 	ret = zch_respond(conn, req);
 	if (ret)

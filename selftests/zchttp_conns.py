@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # 1,000 concurrent keep-alive connections, each answered twice; pipelined
-# requests answered in order; idle and header-read timeouts close stale
-# connections; deleting a root closes its connections.
+# requests answered in order; max_requests ends a connection; idle and
+# header-read timeouts close stale connections; deleting a root closes
+# its connections.
 
 import os
 import resource
@@ -139,6 +140,20 @@ def main():
         closed = wait_closed(s, 10) is not None
         log_test("pipelined requests answered in order, then close",
                  st == [200, 404, 200, 200] and closed, "got %s" % st)
+
+        set_param("max_requests", 3)
+        s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+        s.sendall(b"GET /hello.txt HTTP/1.1\r\nHost: x\r\n\r\n" * 4)
+        rest = b""
+        heads = []
+        for i in range(3):
+            status, _, rest = read_response(s, rest)
+            heads.append(status)
+        closed = wait_closed(s, 10) is not None
+        log_test("max_requests: the last allowed response closes",
+                 heads == [200, 200, 200] and closed and rest == b"",
+                 "got %s, closed %s, extra %r" % (heads, closed, rest[:40]))
+        set_param("max_requests", 1000)
 
         set_param("idle_timeout", 3)
         set_param("header_timeout", 2)
