@@ -8,7 +8,9 @@
 # into the kernel (modules.builtin) are skipped.
 #
 # Usage: scripts/mkinitramfs.sh MODULES_DIR
-#   Prints the path of the (cached) uncompressed cpio archive.
+#   Prints the path of the (cached) uncompressed cpio archive.  MODULES_DIR
+#   may be under another root (vm.sh --root: DIR/lib/modules/<release>);
+#   compressed modules (.ko.xz, .ko.zst, .ko.gz) are stored decompressed.
 #
 # Environment:
 #   ZCH_CACHE   cache directory (default: $HOME/.cache/zchttp)
@@ -94,6 +96,11 @@ add_module() {
 install_module() {
 	local moddir=$1 rel=$2 dest=$3 list=$4 out
 	out=$dest/lib/modules/$(basename "${rel%.ko*}").ko
+	# busybox insmod loads only plain ELF modules: decompress here.
+	case $rel in
+	*.ko.xz) command -v xz >/dev/null || die "xz missing for $rel (apt-get install xz-utils)" ;;
+	*.ko.zst) command -v zstd >/dev/null || die "zstd missing for $rel (apt-get install zstd)" ;;
+	esac
 	case $rel in
 	*.ko) cp "$moddir/$rel" "$out" ;;
 	*.ko.xz) xz -dc "$moddir/$rel" >"$out" ;;

@@ -19,6 +19,7 @@ export ZCH_CACHE
 
 KERNEL=
 MODDIR=
+ROOTFS=
 MEM=2G
 CPUS=2
 TIMEOUT=1800
@@ -34,17 +35,21 @@ QEMU_PID=
 
 usage() {
 	cat <<EOF
-usage: scripts/vm.sh [--kernel VMLINUZ] [--modules-dir /lib/modules/REL] [--mem 2G] [--cpus 2]
-                     [--fwd HOSTPORT:GUESTPORT]... [--timeout SECONDS] [--share DIR]...
-                     [--verbose] [--append KERNEL_ARGS] -- COMMAND [ARGS...]
+usage: scripts/vm.sh [--root DIR] [--kernel VMLINUZ] [--modules-dir /lib/modules/REL]
+                     [--mem 2G] [--cpus 2] [--fwd HOSTPORT:GUESTPORT]... [--timeout SECONDS]
+                     [--share DIR]... [--verbose] [--append KERNEL_ARGS] -- COMMAND [ARGS...]
 
 Boots KERNEL (default: newest /boot/vmlinuz-6.1.*) in QEMU with the host's /
 mounted read-only as the guest root, runs COMMAND as root in the current
 directory, streams its stdout/stderr here and exits with its status
 (124: timeout, 125: VM failure, 130: interrupted).
 
-  --kernel VMLINUZ       bzImage to boot
-  --modules-dir DIR      guest modules (default /lib/modules/<kernel release>)
+  --root DIR             guest root: DIR instead of the host's / (e.g. a lane
+                         root of scripts/lane-root.sh); the current directory is
+                         then shared read-write at its own path
+  --kernel VMLINUZ       bzImage to boot (with --root: newest DIR/boot/vmlinuz-*)
+  --modules-dir DIR      guest modules (default /lib/modules/<kernel release>,
+                         of the --root DIR if given)
   --mem SIZE             guest RAM (default $MEM)
   --cpus N               guest CPUs (default $CPUS)
   --fwd HOST:GUEST       forward tcp 127.0.0.1:HOST to guest port GUEST
@@ -76,6 +81,7 @@ shq() {
 parse_args() {
 	while (($#)); do
 		case $1 in
+		--root) ROOTFS=${2:?--root needs a dir}; shift 2 ;;
 		--kernel) KERNEL=${2:?--kernel needs a file}; shift 2 ;;
 		--modules-dir) MODDIR=${2:?--modules-dir needs a dir}; shift 2 ;;
 		--mem) MEM=${2:?--mem needs a size}; shift 2 ;;
@@ -167,6 +173,10 @@ pick_boot_image() {
 }
 
 pick_kernel() {
+	if [[ -z $KERNEL && -n $ROOTFS ]]; then
+		KERNEL=$(find "$ROOTFS/boot" -maxdepth 1 -name 'vmlinuz-*' | sort -V | tail -n 1)
+		[[ -n $KERNEL ]] || die "no $ROOTFS/boot/vmlinuz-* found"
+	fi
 	if [[ -z $KERNEL ]]; then
 		KERNEL=$(find /boot -maxdepth 1 -name 'vmlinuz-6.1.*' | sort -V | tail -n 1)
 		[[ -n $KERNEL ]] || die "no /boot/vmlinuz-6.1.* found (run scripts/deps.sh)"
@@ -175,16 +185,41 @@ pick_kernel() {
 	local rel
 	rel=$(kernel_release "$KERNEL")
 	[[ -n $rel ]] || die "cannot find the release of $KERNEL"
-	MODDIR=${MODDIR:-/lib/modules/$rel}
+	MODDIR=${MODDIR:-$ROOTFS/lib/modules/$rel}
 	MODDIR=$(realpath -e "$MODDIR") || die "modules dir $MODDIR does not exist"
+	if [[ -n $ROOTFS ]]; then
+		[[ $MODDIR == "$ROOTFS"/* ]] || die "--modules-dir $MODDIR is not under --root $ROOTFS"
+	fi
+}
+
+# With --root: check DIR, share the current directory at its own path
+# (unless a --share already covers it) and create the shares' mount points
+# in DIR, which the guest sees read-only.
+setup_root() {
+	local cwd s mnt covered=0
+	ROOTFS=$(realpath -e "$ROOTFS") || die "--root: $ROOTFS does not exist"
+	[[ -d $ROOTFS && $ROOTFS != / ]] || die "--root: $ROOTFS is not a directory other than /"
+	[[ -x $ROOTFS/usr/bin/env ]] || die "--root: $ROOTFS has no /usr/bin/env (not a root file system?)"
+	cwd=$(pwd -P)
+	for s in "${SHARES[@]}"; do
+		[[ $cwd == "$s" || $cwd == "$s"/* ]] && covered=1
+	done
+	((covered)) || SHARES+=("$cwd")
+	for s in "${SHARES[@]}"; do
+		mnt=$ROOTFS$s
+		# Refuse symlinks leading out of DIR (we mkdir on the host).
+		[[ $(realpath -m "$mnt") == "$ROOTFS"/* ]] ||
+			die "--share $s: its mount point $mnt leaves $ROOTFS"
+		mkdir -p "$mnt" || die "cannot create the mount point $mnt"
+	done
 }
 
 write_guest_files() {
 	local i v
 	{
 		echo "ZCH_NET=$((${#FWDS[@]} ? 1 : 0))"
-		if [[ $MODDIR != "$(realpath -m "/lib/modules/$(basename "$MODDIR")")" ]]; then
-			echo "ZCH_MODDIR=$(shq "$MODDIR")"
+		if [[ $MODDIR != "$(realpath -m "$ROOTFS/lib/modules/$(basename "$MODDIR")")" ]]; then
+			echo "ZCH_MODDIR=$(shq "${MODDIR#"$ROOTFS"}")"
 		fi
 		echo "ZCH_NSHARES=${#SHARES[@]}"
 		for i in "${!SHARES[@]}"; do
@@ -234,7 +269,7 @@ build_qemu_cmd() {
 			-chardev stdio,id=con,signal=off)
 	fi
 	QEMU+=(-device virtserialport,bus=vser0.0,chardev=con,name=zch.out
-		-fsdev local,id=fsroot,path=/,security_model=none,readonly=on,multidevs=remap
+		-fsdev "local,id=fsroot,path=${ROOTFS:-/},security_model=none,readonly=on,multidevs=remap"
 		-device virtio-9p-pci,fsdev=fsroot,mount_tag=root
 		-fsdev "local,id=fsout,path=$OUTDIR,security_model=none"
 		-device virtio-9p-pci,fsdev=fsout,mount_tag=out)
@@ -327,6 +362,7 @@ main() {
 	for s in "${!SHARES[@]}"; do
 		SHARES[s]=$(realpath -e "${SHARES[s]}")
 	done
+	[[ -z $ROOTFS ]] || setup_root
 	pick_kernel
 	pick_boot_image
 
