@@ -4,6 +4,7 @@
 #
 #   make            build the module, zcctl and the selftests
 #   make check      every test: static checks, unit tests, fuzzing, VM selftests
+#                   on each kernel lane (KERNELS="bookworm trixie sid")
 #   make run        serve examples/www from a VM at http://127.0.0.1:8080
 #   make fuzz       fuzz the HTTP parser for FUZZ_SECONDS (default 60)
 #   make deps       install the Debian packages the project needs
@@ -15,6 +16,7 @@
 KDIR ?= $(shell printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 | sort -V | tail -n 1)
 SECONDS ?= 0
 FUZZ_SECONDS ?= 60
+KERNELS ?= bookworm trixie sid
 
 all: module zcctl
 
@@ -28,7 +30,7 @@ zcctl:
 	$(MAKE) -C tools/zcctl
 
 check:
-	FUZZ_SECONDS=$(FUZZ_SECONDS) KDIR=$(KDIR) scripts/check.sh
+	FUZZ_SECONDS=$(FUZZ_SECONDS) KERNELS="$(KERNELS)" KDIR=$(KDIR) scripts/check.sh
 
 fuzz:
 	$(MAKE) -C tests/fuzz fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
