@@ -128,6 +128,23 @@ http_get()
 	curl -s -o "$WORK/body" -w '%{http_code}' --max-time 60 "$@"
 }
 
+# http_raw PORT REQUEST: send REQUEST (printf escapes such as \r\n are
+# expanded) as is, then print everything the server sends until it closes.
+http_raw()
+{
+	# shellcheck disable=SC2059 # the request is the format, on purpose
+	printf "$2" | python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(sys.stdin.buffer.read())
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    sys.stdout.buffer.write(b)
+' "$1"
+}
+
 # make_tree DIR: the standard test files.
 make_tree()
 {
