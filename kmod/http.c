@@ -21,6 +21,8 @@
  *    caller whose buffer is exactly ZCH_HEAD_MAX bytes never waits forever.
  *    The request line may hold at most ZCH_REQLINE_MAX bytes before its
  *    line end (else 414, checked first).
+ *  - HTTP/1.x with x > 1 is handled as HTTP/1.1 (RFC 9110 2.5); another
+ *    major version is 505.
  *  - Error precedence: request-line syntax (400), version (505), header
  *    syntax and Host/Transfer-Encoding/Content-Length rules (400), method
  *    (405/501), request target (400/414).
@@ -181,8 +183,9 @@ static int zch_parse_reqline(const char *s, size_t n, struct zch_http_req *req,
 	if (n - i != 8 || memcmp(v, "HTTP/", 5) || !zch_is_digit((u8)v[5]) ||
 	    v[6] != '.' || !zch_is_digit((u8)v[7]))
 		return 400;
-	if (v[5] != '1' || (v[7] != '0' && v[7] != '1'))
+	if (v[5] != '1')
 		return 505;
+	/* RFC 9110 2.5: a later 1.x is answered as the highest we know, 1.1 */
 	req->version = v[7] == '0' ? 10 : 11;
 	return 0;
 }

@@ -202,6 +202,11 @@ static int zch_lookup(struct zch_root *root, const struct zch_http_req *req,
 		if (err)
 			return err;
 		if (!d_is_dir(dir.dentry)) {
+			/* "file/" names a directory that is not there */
+			if (req->trailing_slash) {
+				path_put(&dir);
+				return -ENOTDIR;
+			}
 			*out = dir;
 			return 0;
 		}

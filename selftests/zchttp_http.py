@@ -205,6 +205,9 @@ def main():
         check("unknown method: 501", b"BREW /a.css" + h11, 501)
         check("HTTP/2.0: 505", b"GET /a.css HTTP/2.0\r\nHost: x\r\n\r\n", 505,
               keep=False)
+        check("HTTP/1.2 is answered as 1.1", b"GET /a.css HTTP/1.2\r\n"
+              b"Host: x\r\n\r\n", 200, body=files["a.css"])
+        check("file with a trailing slash: 404", b"GET /a.css/" + h11, 404)
         check("HTTP/1.1 without Host: 400",
               b"GET /a.css HTTP/1.1\r\n\r\n", 400, keep=False)
         check("garbage request line: 400, closed", b"\x01\x02 junk\r\n\r\n",

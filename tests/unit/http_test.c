@@ -107,7 +107,8 @@ static const struct pcase pcases[] = {
 	{ .desc = "target with SP", .in = "GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", .ret = 400 },
 
 	/* version */
-	{ .desc = "HTTP/1.2 -> 505", .in = "GET / HTTP/1.2\r\nHost: x\r\n\r\n", .ret = 505, .ver = 11 },
+	{ .desc = "HTTP/1.2 is handled as 1.1", .in = "GET / HTTP/1.2\r\nHost: x\r\n\r\n", .ret = 0, .path = "", .trail = YES, .ka = YES, .ver = 11, .method = M_GET },
+	{ .desc = "HTTP/1.9 without Host -> 400 as 1.1", .in = "GET / HTTP/1.9\r\n\r\n", .ret = 400, .ver = 11 },
 	{ .desc = "HTTP/2.0 -> 505", .in = "GET / HTTP/2.0\r\n\r\n", .ret = 505 },
 	{ .desc = "HTTP/0.9 -> 505", .in = "GET / HTTP/0.9\r\n\r\n", .ret = 505 },
 	{ .desc = "HTTP/3.0 -> 505", .in = "GET / HTTP/3.0\r\n\r\n", .ret = 505 },
