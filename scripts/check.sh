@@ -7,7 +7,9 @@
 #
 # Environment: KDIR (kernel headers), FUZZ_SECONDS (default 60),
 # KERNELS (kernel lanes to run the VM selftests on, default
-# "bookworm trixie sid"), ZCH_CACHE (cache directory, see scripts/deps.sh).
+# "bookworm trixie sid"; "debug" is the KASAN/lockdep/kmemleak 6.1 lane,
+# not yet in the default set), ZCH_CACHE (cache directory, see
+# scripts/deps.sh).
 
 set -uo pipefail
 
@@ -142,10 +144,10 @@ for k in $KERNELS; do
 	case $k in
 	bookworm)
 		step "VM selftests: bookworm ($(basename "$KDIR"))" vm_selftests ;;
-	trixie|sid)
+	trixie|sid|debug)
 		step "VM selftests: $k lane" lane_selftests "$k" ;;
 	*)
-		step "unknown kernel lane '$k' (bookworm, trixie, sid)" false ;;
+		step "unknown kernel lane '$k' (bookworm, trixie, sid, debug)" false ;;
 	esac
 done
 

@@ -5,7 +5,7 @@
 #
 # usage: scripts/lane.sh SUITE [VM.SH OPTIONS] -- COMMAND [ARGS...]
 #        scripts/lane.sh SUITE --build-only
-#   SUITE: trixie (6.12) | sid (newest kernel)
+#   SUITE: trixie (6.12) | sid (newest kernel) | debug (debug 6.1 kernel)
 #
 # 1. scripts/lane-root.sh SUITE: the suite's cached debootstrap root ROOT.
 # 2. Copies this tree to $ZCH_CACHE/build/SUITE/src (the host build in
@@ -20,7 +20,19 @@
 #    and this tree are shared read-write at their own paths; ZCH_LANE_SRC
 #    names this tree, ZCH_LANE_SUITE the suite.
 #
-# Exit status: COMMAND's (see vm.sh); 4 if the lane is skipped (mirror or
+# SUITE debug instead: scripts/debug-kernel.sh builds (cached) a 6.1 kernel
+# with KASAN, lockdep, kmemleak, DEBUG_OBJECTS, ...; zchttp.ko (W=1), zcctl
+# and the selftests are built on the host (its gcc) in the copy, the module
+# against the debug build tree, and COMMAND runs in a VM booting the debug
+# kernel with the host's / as root (like the bookworm run), wrapped: the
+# guest copies /dev/kmsg continuously to $ZCH_CACHE/build/debug/kmsg.log
+# (the selftests' `dmesg -C` does not hide anything from it), clears the
+# kmemleak suspects of the boot before COMMAND and scans twice after it
+# (kmemleak.log).  The lane fails if either file or the guest dmesg holds a
+# kernel report (DEBUG_REPORT_RE below); the lines are printed.
+#
+# Exit status: COMMAND's (see vm.sh); 3 if COMMAND succeeded but the debug
+# lane found kernel reports; 4 if the lane is skipped (mirror or
 # suite unavailable, "SKIP: ..." on stderr); 1 if the build fails or, with
 # ZCH_LANE_WERROR=1 (the default), the module build warns.
 #
@@ -53,9 +65,10 @@ usage() {
 	cat <<EOF
 usage: scripts/lane.sh SUITE [VM.SH OPTIONS] -- COMMAND [ARGS...]
        scripts/lane.sh SUITE --build-only
-SUITE: trixie | sid.  Builds zchttp, zcctl and the selftests in the suite's
-root and runs COMMAND in a VM booting the suite's kernel; see the header of
-this script and Documentation/vm.rst.
+SUITE: trixie | sid | debug.  Builds zchttp, zcctl and the selftests in the
+suite's root (debug: on the host, against scripts/debug-kernel.sh's tree)
+and runs COMMAND in a VM booting the suite's kernel; see the header of this
+script and Documentation/vm.rst.
 EOF
 }
 
@@ -86,23 +99,35 @@ copy_tree() {
 		--exclude=./build -cf - . | tar -C "$dest" -xf -
 }
 
-# Build module, zcctl and selftests in the lane root; $BUILD/build.log.
+# Build module, zcctl and selftests in the lane root (on the host if ROOT is
+# empty) against the kernel build tree KDIR; $BUILD/build.log.
 build_in_root() {
-	local root=$1 rel=$2 src=$3 ksft=$4 logf warn
+	local root=$1 rel=$2 src=$3 ksft=$4 kdir=$5 logf warn script
 	logf=$BUILD/build.log
-	log "building zchttp.ko (W=1), zcctl and the selftests with $SUITE's gcc" \
-		"against $rel (log: $logf)"
-	if ! in_root "$root" "
+	if [[ -n $root ]]; then
+		log "building zchttp.ko (W=1), zcctl and the selftests with $SUITE's gcc" \
+			"against $rel (log: $logf)"
+	else
+		log "building zchttp.ko (W=1), zcctl and the selftests on the host" \
+			"against $kdir (log: $logf)"
+	fi
+	script="
 		cd '$src'
 		echo \"== \$(gcc --version | head -n 1)\"
-		make -C kmod KDIR=/lib/modules/$rel/build clean >/dev/null
-		make -C kmod KDIR=/lib/modules/$rel/build W=1 -j$(nproc)
+		make -C kmod KDIR='$kdir' clean >/dev/null
+		make -C kmod KDIR='$kdir' W=1 -j$(nproc)
 		make -C tools/zcctl clean >/dev/null
 		make -C tools/zcctl -j$(nproc)
 		make -C selftests KSFT='$ksft' clean >/dev/null
 		make -C selftests KSFT='$ksft' -j$(nproc)
-	" >"$logf" 2>&1; then
+	"
+	if ! if [[ -n $root ]]; then
+		in_root "$root" "$script"
+	else
+		/bin/sh -ec "$script"
+	fi >"$logf" 2>&1; then
 		grep -E 'error|Error' "$logf" | head -n 40 >&2 || tail -n 40 "$logf" >&2
+		[[ -n $root ]] || die "the host build for the $SUITE lane failed (full log: $logf)"
 		die "the build in the $SUITE root failed (full log: $logf)"
 	fi
 	[[ -e $src/kmod/zchttp.ko && -x $src/tools/zcctl/zcctl ]] ||
@@ -114,6 +139,98 @@ build_in_root() {
 		[[ ${ZCH_LANE_WERROR:-1} == 0 ]] ||
 			die "W=1 warnings in the $SUITE build (ZCH_LANE_WERROR=0 to go on)"
 	fi
+}
+
+# Kernel reports that fail the debug lane.
+readonly DEBUG_REPORT_RE='BUG:|KASAN|WARNING:|possible recursive locking|circular locking|lockdep|unreferenced object|scheduling while atomic|Oops|refcount_t|list_add corruption|list_del corruption|ODEBUG'
+# Lines of every boot that match it.
+readonly DEBUG_BENIGN_RE='RCU lockdep checking is enabled'
+
+# The debug lane's guest wrapper (bash -c SCRIPT zch-debug KMSG LEAKS CMD...).
+# A python3 reader copies /dev/kmsg to KMSG from the start of the ring
+# buffer (riding over overruns) until it reads the end marker that the
+# wrapper writes after the kmemleak scans: waiting for it is the
+# synchronisation.
+# shellcheck disable=SC2016 # expanded by the guest's bash
+readonly DEBUG_GUEST='set -u
+kmsg=$1 leaks=$2
+shift 2
+kml=/sys/kernel/debug/kmemleak
+end="zchttp-debug-lane: end of run $$"
+python3 -c "
+import os, sys
+fd = os.open(\"/dev/kmsg\", os.O_RDONLY)
+with open(sys.argv[1], \"w\") as out:
+    while True:
+        try:
+            rec = os.read(fd, 16384).decode(errors=\"replace\")
+        except BrokenPipeError:
+            out.write(\"zchttp-debug-lane: kmsg overrun, records lost\\n\")
+            continue
+        out.write(rec)
+        out.flush()
+        if sys.argv[2] in rec:
+            break
+" "$kmsg" "$end" &
+reader=$!
+if [ -w "$kml" ]; then
+	echo scan >"$kml" && echo clear >"$kml" || echo "zchttp-debug-lane: kmemleak scan/clear failed" >&2
+else
+	echo "zchttp-debug-lane: no $kml: is kmemleak off?" >&2
+fi
+rc=0
+"$@" || rc=$?
+if [ -w "$kml" ]; then
+	echo scan >"$kml" && echo scan >"$kml" && cat "$kml" >"$leaks" ||
+		echo "zchttp-debug-lane: kmemleak scan failed" >&2
+fi
+echo "$end" >/dev/kmsg
+wait "$reader" || echo "zchttp-debug-lane: the kmsg reader failed" >&2
+exit "$rc"'
+
+# Run COMMAND in the debug kernel, wrapped by DEBUG_GUEST, and check the
+# guest's kernel log.  Exits.
+run_debug() {
+	local image=$1 moddir=$2 src=$3 rc=0 f bad
+	shift 3
+	local -a vmopts=() cmd=()
+	while (($#)); do
+		[[ $1 == -- ]] && { shift; cmd=("$@"); break; }
+		vmopts+=("$1")
+		shift
+	done
+	local kmsg=$BUILD/kmsg.log leaks=$BUILD/kmemleak.log
+	local vmlog=${ZCH_VM_LOG:-$BUILD/vm-dmesg.log}
+	rm -f "$kmsg" "$leaks" "$vmlog"
+	log "booting the debug kernel $(basename "$moddir") (KASAN+TCG: slow)"
+	cd "$src"
+	# No PVH entry in the debug kernel (see debug-kernel.sh): boot the
+	# bzImage without trying to extract one.
+	ZCH_VM_PVH=0 ZCH_VM_LOG=$vmlog ZCH_LANE_SRC=$TOP ZCH_LANE_SUITE=$SUITE \
+		"$SCRIPT_DIR/vm.sh" --kernel "$image" --modules-dir "$moddir" \
+		--share "$ZCH_CACHE" --share "$TOP" --timeout 7200 \
+		--append "log_buf_len=8M" "${vmopts[@]}" -- \
+		/bin/bash -c "$DEBUG_GUEST" zch-debug "$kmsg" "$leaks" \
+		/usr/bin/env "ZCH_KO=$src/kmod/zchttp.ko" \
+		"ZCCTL=$src/tools/zcctl/zcctl" "${cmd[@]}" || rc=$?
+	[[ -s $kmsg ]] || log "warning: no guest kmsg copy ($kmsg), checking the guest dmesg only"
+	bad=0
+	for f in "$kmsg" "$leaks" "$vmlog"; do
+		[[ -s $f ]] || continue
+		if grep -E "$DEBUG_REPORT_RE" "$f" | grep -qvE "$DEBUG_BENIGN_RE"; then
+			echo "$PROG: kernel reports in $f:" >&2
+			grep -nE "$DEBUG_REPORT_RE" "$f" | grep -vE "$DEBUG_BENIGN_RE" |
+				head -n 200 >&2
+			bad=1
+		fi
+	done
+	if ((bad)); then
+		log "FAIL: the debug kernel reported problems (logs: $kmsg $leaks $vmlog)"
+		((rc)) || rc=3
+	else
+		log "no kernel reports (logs: $kmsg $leaks $vmlog)"
+	fi
+	exit "$rc"
 }
 
 main() {
@@ -132,11 +249,22 @@ main() {
 	done
 	((build_only || ${#cmd[@]})) || { usage >&2; die "no COMMAND given"; }
 
-	local root rc=0 rel ksrc ksft
-	root=$("$SCRIPT_DIR/lane-root.sh" "$SUITE" | tail -n 1) || rc=$?
-	((rc == 0)) || exit "$rc"
-	rel=$(sed -n 's/^kernel_release=//p' "$root/.zchttp-lane")
-	[[ -n $rel ]] || die "$root/.zchttp-lane names no kernel release"
+	local root='' rc=0 rel ksrc ksft kdir image='' moddir=''
+	if [[ $SUITE == debug ]]; then
+		local -a paths
+		mapfile -t paths < <("$SCRIPT_DIR/debug-kernel.sh" | tail -n 3)
+		if ((${#paths[@]} != 3)) || [[ ! -d ${paths[2]} ]]; then
+			die "scripts/debug-kernel.sh failed"
+		fi
+		image=${paths[0]} moddir=${paths[1]} kdir=${paths[2]}
+		rel=$(basename "$moddir")
+	else
+		root=$("$SCRIPT_DIR/lane-root.sh" "$SUITE" | tail -n 1) || rc=$?
+		((rc == 0)) || exit "$rc"
+		rel=$(sed -n 's/^kernel_release=//p' "$root/.zchttp-lane")
+		[[ -n $rel ]] || die "$root/.zchttp-lane names no kernel release"
+		kdir=/lib/modules/$rel/build
+	fi
 
 	ksrc=$("$SCRIPT_DIR/deps.sh" | tail -n 1) || die "scripts/deps.sh failed"
 	ksrc=$(realpath -e "$ksrc")
@@ -153,9 +281,10 @@ main() {
 
 	local start=$SECONDS src=$BUILD/src
 	copy_tree "$src"
-	build_in_root "$root" "$rel" "$src" "$ksft"
+	build_in_root "$root" "$rel" "$src" "$ksft" "$kdir"
 	log "built in $((SECONDS - start)) s: $src/kmod/zchttp.ko"
 	((build_only)) && exit 0
+	[[ $SUITE == debug ]] && run_debug "$image" "$moddir" "$src" "${vmopts[@]}" -- "${cmd[@]}"
 
 	log "booting $SUITE's $rel"
 	cd "$src"
