@@ -19,19 +19,20 @@
 
 #include "conn.h"
 
-unsigned int zch_max_conns = 16384;
+/* Module parameters, read without locks. */
+static unsigned int zch_max_conns = 16384;
 module_param_named(max_conns, zch_max_conns, uint, 0644);
 MODULE_PARM_DESC(max_conns, "Connections open at once over all roots");
 
-unsigned int zch_idle_timeout = 60;
+static unsigned int zch_idle_timeout = 60;
 module_param_named(idle_timeout, zch_idle_timeout, uint, 0644);
 MODULE_PARM_DESC(idle_timeout, "Seconds an idle or stalled connection is kept");
 
-unsigned int zch_header_timeout = 10;
+static unsigned int zch_header_timeout = 10;
 module_param_named(header_timeout, zch_header_timeout, uint, 0644);
 MODULE_PARM_DESC(header_timeout, "Seconds to receive a whole request head");
 
-unsigned int zch_max_requests = 1000;
+static unsigned int zch_max_requests = 1000;
 module_param_named(max_requests, zch_max_requests, uint, 0644);
 MODULE_PARM_DESC(max_requests, "Requests answered on one connection before it is closed");
 

@@ -122,6 +122,16 @@ void zch_stats_reset(struct zch_stats *s)
 	zch_stats_sum(s, s->base);
 }
 
+static void zch_pcpu_add(struct zch_stats *s, enum zch_stat i, u64 v)
+{
+	struct zch_pcpu_stats *p = get_cpu_ptr(s->pcpu);
+
+	u64_stats_update_begin(&p->syncp);
+	u64_stats_add(&p->c[i], v);
+	u64_stats_update_end(&p->syncp);
+	put_cpu_ptr(s->pcpu);
+}
+
 /**
  * zch_stat_add() - count an event for a root and globally
  * @root: the root
@@ -132,17 +142,6 @@ void zch_stats_reset(struct zch_stats *s)
  */
 void zch_stat_add(struct zch_root *root, enum zch_stat i, u64 v)
 {
-	struct zch_pcpu_stats *p;
-
-	p = get_cpu_ptr(root->stats.pcpu);
-	u64_stats_update_begin(&p->syncp);
-	u64_stats_add(&p->c[i], v);
-	u64_stats_update_end(&p->syncp);
-	put_cpu_ptr(root->stats.pcpu);
-
-	p = get_cpu_ptr(zch_global_stats.pcpu);
-	u64_stats_update_begin(&p->syncp);
-	u64_stats_add(&p->c[i], v);
-	u64_stats_update_end(&p->syncp);
-	put_cpu_ptr(zch_global_stats.pcpu);
+	zch_pcpu_add(&root->stats, i, v);
+	zch_pcpu_add(&zch_global_stats, i, v);
 }

@@ -171,12 +171,6 @@ void zch_listener_stop(struct zch_root *root);
 
 /* Connections */
 
-/* Module parameters, read without locks. */
-extern unsigned int zch_max_conns;
-extern unsigned int zch_idle_timeout;
-extern unsigned int zch_header_timeout;
-extern unsigned int zch_max_requests;
-
 int zch_conn_create(struct zch_root *root, struct socket *sock);
 void zch_conn_kick_all(struct zch_root *root, bool close);
 int zch_conn_cache_init(void);
