@@ -18,11 +18,23 @@
 #include <linux/socket.h>
 #include <linux/uio.h>
 #include <linux/bvec.h>
+#include <linux/workqueue.h>
 
 #if KERNEL_VERSION(6, 5, 0) > LINUX_VERSION_CODE
 /* 6.1 declares vfs_path_lookup() only in fs/internal.h; it is exported. */
 int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
 		    const char *name, unsigned int flags, struct path *path);
+#endif
+
+/*
+ * The connection work runs on the CPU that queued it, for cache locality.
+ * From 6.17 that is asked for with WQ_PERCPU; later kernels warn when a
+ * workqueue names neither WQ_PERCPU nor WQ_UNBOUND.
+ */
+#if KERNEL_VERSION(6, 17, 0) <= LINUX_VERSION_CODE
+#define ZCH_WQ_PERCPU	WQ_PERCPU
+#else
+#define ZCH_WQ_PERCPU	0
 #endif
 
 /**

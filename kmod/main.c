@@ -24,7 +24,7 @@ static int __init zch_init(void)
 	err = zch_conn_cache_init();
 	if (err)
 		goto err_stats;
-	zch_wq = alloc_workqueue("zchttp", WQ_MEM_RECLAIM, 0);
+	zch_wq = alloc_workqueue("zchttp", WQ_MEM_RECLAIM | ZCH_WQ_PERCPU, 0);
 	if (!zch_wq) {
 		err = -ENOMEM;
 		goto err_cache;
