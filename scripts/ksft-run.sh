@@ -9,6 +9,12 @@
 # installed kselftest layout (BASE_DIR/kselftest, BASE_DIR/<suite>), which
 # is laid out here with symlinks in /tmp. Prints TAP, then one summary
 # line "N passed, N failed, N skipped"; exits 1 if any test failed.
+#
+# Then reads the whole kernel log of the boot from /dev/kmsg (the tests'
+# "dmesg -C" does not clear it) and exits 1 if it holds a kernel report
+# (WARNING, BUG, Oops, KASAN, lockdep, ...), printing the lines: a report
+# outside any test's own check, or from a WARN_ONCE that fired in an
+# earlier test, still fails the run.
 
 set -uo pipefail
 
@@ -40,4 +46,38 @@ pass=$(grep -cE '^ok [0-9]+ ' "$log" | tr -d ' ')
 skipped=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log" | tr -d ' ')
 failed=$(grep -cE '^not ok [0-9]+ ' "$log" | tr -d ' ')
 echo "selftests: $((pass - skipped)) passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ] && [ $((pass + failed)) -eq "${#tests[@]}" ]
+
+# every record still in the ring buffer (vm.sh boots with log_buf_len=4M)
+kernel_reports()
+{
+	python3 - "$TOP/scripts/kernel-reports.re" <<'PY'
+import errno, os, re, sys
+pat = dict(l.rstrip("\n").split(" ", 1) for l in open(sys.argv[1])
+           if l[0] != "#" and " " in l)
+bad, benign = re.compile(pat["report"]), re.compile(pat["benign"])
+fd = os.open("/dev/kmsg", os.O_RDONLY | os.O_NONBLOCK)
+found = 0
+while True:
+    try:
+        rec = os.read(fd, 8192).decode(errors="replace")
+    except OSError as e:
+        if e.errno == errno.EPIPE:	# overwritten records: go on
+            continue
+        if e.errno == errno.EAGAIN:	# the end
+            break
+        raise
+    msg = rec.split(";", 1)[-1].rstrip("\n")
+    if bad.search(msg) and not benign.search(msg):
+        print("kernel report: " + msg.splitlines()[0])
+        found += 1
+sys.exit(1 if found else 0)
+PY
+}
+
+status=0
+[ "$failed" -eq 0 ] && [ $((pass + failed)) -eq "${#tests[@]}" ] || status=1
+if ! kernel_reports; then
+	echo "selftests: the kernel log of this run holds the reports above"
+	status=1
+fi
+exit $status

@@ -141,10 +141,11 @@ build_in_root() {
 	fi
 }
 
-# Kernel reports that fail the debug lane.
-readonly DEBUG_REPORT_RE='BUG:|KASAN|WARNING:|possible recursive locking|circular locking|lockdep|unreferenced object|scheduling while atomic|Oops|refcount_t|list_add corruption|list_del corruption|ODEBUG'
-# Lines of every boot that match it.
-readonly DEBUG_BENIGN_RE='RCU lockdep checking is enabled'
+# Kernel reports that fail the debug lane, and lines of every boot that
+# match them anyway (shared with lib.sh and ksft-run.sh).
+DEBUG_REPORT_RE=$(sed -n 's/^report //p' "$SCRIPT_DIR/kernel-reports.re")
+DEBUG_BENIGN_RE=$(sed -n 's/^benign //p' "$SCRIPT_DIR/kernel-reports.re")
+readonly DEBUG_REPORT_RE DEBUG_BENIGN_RE
 
 # The debug lane's guest wrapper (bash -c SCRIPT zch-debug KMSG LEAKS CMD...).
 # A python3 reader copies /dev/kmsg to KMSG from the start of the ring

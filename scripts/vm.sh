@@ -250,7 +250,7 @@ build_qemu_cmd() {
 	local initrd=$1 append accel=tcg i net
 	append="console=ttyS0 panic=-1 rdinit=/init 8250.nr_uarts=1 i8042.noaux"
 	append+=" i8042.nokbd i8042.nopnp net.ifnames=0 random.trust_cpu=on"
-	append+=" mitigations=off"
+	append+=" mitigations=off log_buf_len=4M"
 	if ((VERBOSE)); then
 		append+=" loglevel=7 zch.debug"
 	else

@@ -102,7 +102,9 @@ zch_exit()
 {
 	local bad
 
-	bad=$(dmesg 2>/dev/null | grep -E 'BUG|WARNING|Oops|KASAN|kmemleak|lockdep|scheduling while atomic|refcount_t' || true)
+	bad=$(dmesg 2>/dev/null |
+	      grep -E "$(sed -n 's/^report //p' "$TOP/scripts/kernel-reports.re")" |
+	      grep -vE "$(sed -n 's/^benign //p' "$TOP/scripts/kernel-reports.re")" || true)
 	if [ -n "$bad" ]; then
 		echo "kernel log has errors:"
 		echo "$bad"
