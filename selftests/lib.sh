@@ -78,6 +78,8 @@ zch_cleanup()
 
 	jobs -p | xargs -r kill 2>/dev/null
 	wait 2>/dev/null
+	# a test's own teardown, if it defines one
+	declare -F zch_test_cleanup >/dev/null && zch_test_cleanup
 	if lsmod | grep -q '^zchttp '; then
 		rmmod zchttp || echo "cleanup: rmmod zchttp failed"
 	fi

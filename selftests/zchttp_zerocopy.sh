@@ -1,0 +1,156 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Prove with the kernel's own tracing, not with zchttp's counters, that the
+# body of a 64 MiB file on ext4 reaches TCP by page reference and that TCP
+# copies none of it, when a client in another network namespace fetches it
+# over a veth pair.  Then show that the same measurement sees every byte
+# copied when the root is in copy mode, so the proof can fail.
+#
+# Kretprobes on TCP's two ways in for data:
+#   by reference  6.1: tcp_sendpage(), which attaches the page to the skb
+#                 (or falls back to tcp_sendmsg_locked(), counted below);
+#                 >= 6.5: skb_splice_from_iter(), which TCP calls for
+#                 MSG_SPLICE_PAGES (6.1 defines the flag but TCP ignores it)
+#   by copy       tcp_sendmsg_locked(): the bytes it queues are copied from
+#                 the iterator into skb memory, except, on >= 6.5, those it
+#                 spliced (subtracted).
+# The copy primitives themselves (_copy_from_iter...) are notrace and cannot
+# be probed.  Each probe records the bytes the call queued ($retval).
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+require_cmd curl ip mkfs.ext4 losetup sha256sum awk
+zch_setup
+
+T=/sys/kernel/tracing
+[ -w "$T/kprobe_events" ] || T=/sys/kernel/debug/tracing
+[ -w "$T/kprobe_events" ] || skip "no kprobe events (CONFIG_KPROBE_EVENTS) in $(uname -r)"
+modprobe -q veth || skip "no veth module"
+modprobe -q loop || skip "no loop module"
+modprobe -q ext4 || skip "no ext4 module"
+
+NS=zchcli$$
+GRP=zchzc$$
+SIZE=67108864
+ADDR=10.77.0.1
+PORT_ZC=8130
+PORT_COPY=8131
+
+# shellcheck disable=SC2317 # called by zch_cleanup (lib.sh) at exit
+zch_test_cleanup()
+{
+	[ -d "$T/events/$GRP" ] && echo 0 >"$T/events/$GRP/enable"
+	grep -q "^[pr][0-9]*:$GRP/" "$T/kprobe_events" 2>/dev/null &&
+		sed -n "s|^[pr][0-9]*:\($GRP/[a-z]*\) .*|-:\1|p" "$T/kprobe_events" |
+		while read -r p; do echo "$p" >>"$T/kprobe_events"; done
+	ip netns del "$NS" 2>/dev/null
+	ip link del zchzc0 2>/dev/null
+	return 0
+}
+
+# the probes, by the kernel's way of attaching pages
+if grep -qw skb_splice_from_iter /proc/kallsyms; then
+	MECH=splice
+	ZC_FN=skb_splice_from_iter
+elif grep -qw tcp_sendpage /proc/kallsyms; then
+	MECH=sendpage
+	ZC_FN=tcp_sendpage
+else
+	skip "neither skb_splice_from_iter nor tcp_sendpage in $(uname -r)"
+fi
+echo "# $(uname -r): pages reach TCP through $ZC_FN"
+
+for p in "zc $ZC_FN" "sm tcp_sendmsg_locked"; do
+	echo "r:$GRP/$p ret=\$retval:s64" >>"$T/kprobe_events" ||
+		skip "cannot add a kretprobe on ${p#* }"
+done
+
+# the client's side of a veth pair lives in its own namespace
+ip netns add "$NS" || fail "ip netns add"
+ip link add zchzc0 type veth peer name zchzc1 netns "$NS" || fail "veth pair"
+ip addr add "$ADDR/24" dev zchzc0 || fail "address"
+ip link set zchzc0 up || fail "veth up"
+ip -n "$NS" addr add 10.77.0.2/24 dev zchzc1 || fail "address in $NS"
+ip -n "$NS" link set zchzc1 up || fail "veth up in $NS"
+ip -n "$NS" link set lo up || fail "lo up in $NS"
+log_test "veth pair between the root and a client namespace"
+
+# a 64 MiB file on ext4 (on a loop device over a tmpfs image)
+m=$WORK/mnt-ext4
+mkdir -p "$m" "$WORK/mnt-img"
+mount -t tmpfs -o size=200m none "$WORK/mnt-img" || fail "tmpfs"
+truncate -s 160M "$WORK/mnt-img/ext4.img"
+mkfs.ext4 -q -F "$WORK/mnt-img/ext4.img" || fail "mkfs.ext4"
+mount -o loop "$WORK/mnt-img/ext4.img" "$m" || fail "mount ext4"
+mkdir -p "$m/www"
+head -c $SIZE /dev/urandom >"$m/www/big.bin"
+chmod -R a+rX "$m/www"
+want=$(sha256sum <"$m/www/big.bin" | cut -d' ' -f1)
+
+zch_load
+"$ZCCTL" root add "$m/www" port $PORT_ZC addr $ADDR || fail "root add"
+"$ZCCTL" root add "$m/www" port $PORT_COPY addr $ADDR copy || fail "root add copy"
+log_test "64 MiB file on ext4, served on $ADDR in both modes"
+
+# measure PORT: fetch big.bin from the client namespace with the probes on;
+# sets ZC (bytes attached by reference), CP (bytes copied into skbs),
+# VETH (bytes that left through the veth) and checks the body.
+measure()
+{
+	local port=$1 tx0 out nmiss
+
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	"$ZCCTL" stats reset
+	echo 8192 >"$T/buffer_size_kb"
+	echo >"$T/trace"
+	tx0=$(cat /sys/class/net/zchzc0/statistics/tx_bytes)
+	echo 1 >"$T/events/$GRP/enable"
+	out=$(ip netns exec "$NS" curl -s --max-time 300 \
+		"http://$ADDR:$port/big.bin" | sha256sum | cut -d' ' -f1)
+	echo 0 >"$T/events/$GRP/enable"
+	VETH=$(($(cat /sys/class/net/zchzc0/statistics/tx_bytes) - tx0))
+	check_eq "port $port: sha256 of the body" "$want" "$out"
+
+	# nothing may be lost: kretprobe misses and ring-buffer overruns
+	nmiss=$(awk '$1 == "zc" || $1 == "sm" { n += $3 } END { print n + 0 }' \
+		"$T/kprobe_profile")
+	check_eq "port $port: missed probes" 0 "$nmiss"
+	check_eq "port $port: trace overruns" 0 \
+		"$(awk '/^overrun:/ { n += $2 } END { print n + 0 }' "$T"/per_cpu/cpu*/stats)"
+
+	read -r ZC SM < <(awk '
+		/ zc: / && match($0, /ret=-?[0-9]+/) {
+			v = substr($0, RSTART + 4, RLENGTH - 4) + 0; if (v > 0) zc += v }
+		/ sm: / && match($0, /ret=-?[0-9]+/) {
+			v = substr($0, RSTART + 4, RLENGTH - 4) + 0; if (v > 0) sm += v }
+		END { printf "%d %d\n", zc, sm }' "$T/trace")
+	# >= 6.5: tcp_sendmsg_locked() returns what it spliced as well
+	if [ $MECH = splice ]; then
+		CP=$((SM - ZC))
+	else
+		CP=$SM
+	fi
+	echo "# port $port: by reference $ZC B, copied into skbs $CP B," \
+		"through the veth $VETH B"
+}
+
+measure $PORT_ZC
+check_eq "zero-copy: bytes attached by reference ($ZC_FN)" $SIZE "$ZC"
+[ "$CP" -lt 65536 ] ||
+	fail "zero-copy: $CP bytes copied into skbs (only headers expected)"
+[ "$VETH" -gt $SIZE ] || fail "zero-copy: only $VETH bytes left through the veth"
+check_eq "zero-copy: counter body_bytes_zc" $SIZE "$(stat body_bytes_zc $PORT_ZC)"
+check_eq "zero-copy: counter body_bytes_copy" 0 "$(stat body_bytes_copy $PORT_ZC)"
+log_test "$MECH: 64 MiB attached by page reference, none copied"
+
+# negative control: the copy mode must show every body byte copied
+measure $PORT_COPY
+check_eq "copy mode: bytes attached by reference" 0 "$ZC"
+[ "$CP" -ge $SIZE ] || fail "copy mode: only $CP bytes copied, expected >= $SIZE"
+check_eq "copy mode: counter body_bytes_copy" $SIZE "$(stat body_bytes_copy $PORT_COPY)"
+log_test "$MECH: the same probes see copy mode copy all 64 MiB"
+
+zch_exit
