@@ -52,6 +52,10 @@ fi
 KSFT=$KSRC/tools/testing/selftests
 # the kernel sources of the project, not files the kernel build generates
 mapfile -t KSRCS < <(git ls-files --cached --others --exclude-standard 'kmod/*.c' 'kmod/*.h')
+if [ ${#KSRCS[@]} -eq 0 ]; then
+	echo "check.sh: no kmod/*.[ch] listed by git: run it in a git checkout" >&2
+	exit 1
+fi
 KDIR=${KDIR:-$(printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 | sort -V | tail -n 1)}
 
 # Build with W=1 and sparse; any compiler or sparse warning fails.
@@ -125,6 +129,7 @@ step "shellcheck" shellcheck_all
 step "pyflakes" /usr/bin/python3 -m pyflakes selftests/*.py scripts/*.py
 step "zcctl build and tests" make -C tools/zcctl check
 step "HTTP parser unit tests" make -C tests/unit check
+step "dkms build from dkms.conf" scripts/dkms-check.sh
 # libFuzzer logs every new input: keep the log, show its end
 fuzz()
 {
