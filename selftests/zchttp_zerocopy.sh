@@ -51,20 +51,24 @@ zch_test_cleanup()
 }
 
 # the probes, by the kernel's way of attaching pages
+# (the type of $retval is the function's: the upper half of %rax is
+# undefined when it returns an int)
 if grep -qw skb_splice_from_iter /proc/kallsyms; then
 	MECH=splice
 	ZC_FN=skb_splice_from_iter
+	ZC_RET=s64		# ssize_t
 elif grep -qw tcp_sendpage /proc/kallsyms; then
 	MECH=sendpage
 	ZC_FN=tcp_sendpage
+	ZC_RET=s32		# int
 else
 	skip "neither skb_splice_from_iter nor tcp_sendpage in $(uname -r)"
 fi
 echo "# $(uname -r): pages reach TCP through $ZC_FN"
 
-for p in "zc $ZC_FN" "sm tcp_sendmsg_locked"; do
-	echo "r:$GRP/$p ret=\$retval:s64" >>"$T/kprobe_events" ||
-		skip "cannot add a kretprobe on ${p#* }"
+for p in "zc $ZC_FN ret=\$retval:$ZC_RET" "sm tcp_sendmsg_locked ret=\$retval:s32"; do
+	echo "r:$GRP/$p" >>"$T/kprobe_events" ||
+		skip "cannot add the kretprobe $p"
 done
 
 # the client's side of a veth pair lives in its own namespace
@@ -126,7 +130,7 @@ measure()
 			v = substr($0, RSTART + 4, RLENGTH - 4) + 0; if (v > 0) zc += v }
 		/ sm: / && match($0, /ret=-?[0-9]+/) {
 			v = substr($0, RSTART + 4, RLENGTH - 4) + 0; if (v > 0) sm += v }
-		END { printf "%d %d\n", zc, sm }' "$T/trace")
+		END { printf "%.0f %.0f\n", zc, sm }' "$T/trace")
 	# >= 6.5: tcp_sendmsg_locked() returns what it spliced as well
 	if [ $MECH = splice ]; then
 		CP=$((SM - ZC))
