@@ -4,7 +4,7 @@
 #
 #   make            build the module, zcctl and the selftests
 #   make check      every test: static checks, unit tests, fuzzing, VM selftests
-#                   on each kernel lane (KERNELS="bookworm trixie sid")
+#                   on each kernel lane (KERNELS="bookworm trixie sid debug")
 #   make run        serve examples/www from a VM at http://127.0.0.1:8080
 #   make fuzz       fuzz the HTTP parser for FUZZ_SECONDS (default 60)
 #   make deps       install the Debian packages the project needs
@@ -16,7 +16,7 @@
 KDIR ?= $(shell printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 | sort -V | tail -n 1)
 SECONDS ?= 0
 FUZZ_SECONDS ?= 60
-KERNELS ?= bookworm trixie sid
+KERNELS ?= bookworm trixie sid debug
 
 all: module zcctl
 

@@ -7,8 +7,8 @@
 #
 # Environment: KDIR (kernel headers), FUZZ_SECONDS (default 60),
 # KERNELS (kernel lanes to run the VM selftests on, default
-# "bookworm trixie sid"; "debug" is the KASAN/lockdep/kmemleak 6.1 lane,
-# not yet in the default set), ZCH_CACHE (cache directory, see
+# "bookworm trixie sid debug"; "debug" is the KASAN/lockdep/kmemleak 6.1
+# lane), ZCH_CACHE (cache directory, see
 # scripts/deps.sh).
 
 set -uo pipefail
@@ -17,7 +17,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 1
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 
-KERNELS=${KERNELS:-bookworm trixie sid}
+KERNELS=${KERNELS:-bookworm trixie sid debug}
 
 PASSED=0
 FAILED=0
