@@ -43,6 +43,29 @@ static atomic_t zch_nconns = ATOMIC_INIT(0);
 static struct kmem_cache *zch_conn_cache __read_mostly;
 static struct kmem_cache *zch_buf_cache __read_mostly;
 
+/* A buffer whose @rx holds a request head of the root's limit. */
+static struct zch_buf *zch_buf_alloc(const struct zch_root *root)
+{
+	u32 size = root->limits.head;
+	struct zch_buf *buf;
+
+	if (size <= ZCHTTP_HEAD_DEFAULT)
+		buf = kmem_cache_alloc(zch_buf_cache, GFP_KERNEL);
+	else
+		buf = kvmalloc(struct_size(buf, rx, size), GFP_KERNEL);
+	if (buf)
+		buf->rx_size = size;
+	return buf;
+}
+
+static void zch_buf_free(struct zch_buf *buf)
+{
+	if (buf->rx_size <= ZCHTTP_HEAD_DEFAULT)
+		kmem_cache_free(zch_buf_cache, buf);
+	else
+		kvfree(buf);
+}
+
 static void zch_conn_put(struct zch_conn *conn)
 {
 	if (refcount_dec_and_test(&conn->refs))
@@ -104,7 +127,7 @@ static void zch_conn_close(struct zch_conn *conn)
 
 	zch_tx_reset(conn);
 	if (conn->buf)
-		kmem_cache_free(zch_buf_cache, conn->buf);
+		zch_buf_free(conn->buf);
 	conn->buf = NULL;
 	sock_release(conn->sock);
 	conn->sock = NULL;
@@ -130,15 +153,15 @@ static int zch_conn_recv(struct zch_conn *conn)
 		    !(READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) &&
 		    !READ_ONCE(sk->sk_err))
 			return -EAGAIN;
-		conn->buf = kmem_cache_alloc(zch_buf_cache, GFP_KERNEL);
+		conn->buf = zch_buf_alloc(conn->root);
 		if (!conn->buf)
 			return -ENOMEM;
 	}
-	if (WARN_ON_ONCE(conn->rx_len >= ZCH_RX_SIZE))
+	if (WARN_ON_ONCE(conn->rx_len >= conn->buf->rx_size))
 		return -EOVERFLOW;
 
 	iov.iov_base = conn->buf->rx + conn->rx_len;
-	iov.iov_len = ZCH_RX_SIZE - conn->rx_len;
+	iov.iov_len = conn->buf->rx_size - conn->rx_len;
 	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len,
 			     msg.msg_flags);
 	if (ret > 0) {
@@ -161,11 +184,12 @@ static int zch_conn_parse(struct zch_conn *conn)
 	size_t used = 0;
 	int ret;
 
-	ret = zch_http_parse(buf->rx, conn->rx_len, req, &used);
+	ret = zch_http_parse(buf->rx, conn->rx_len, &conn->root->limits, req,
+			     &used);
 	if (ret == ZCH_HTTP_INCOMPLETE) {
-		if (conn->rx_len < ZCH_RX_SIZE)
+		if (conn->rx_len < buf->rx_size)
 			return 0;
-		ret = 431;
+		ret = 431;	/* not reached: a full buffer is never incomplete */
 	}
 	if (ret) {
 		zch_stat_add(conn->root, ZCH_STAT_PARSE_ERRORS, 1);
@@ -228,7 +252,7 @@ static int zch_conn_idle(struct zch_conn *conn)
 		deadline = conn->last_active + idle;
 		if (conn->buf) {
 			if (time_after_eq(now, conn->last_active + ZCH_BUF_IDLE)) {
-				kmem_cache_free(zch_buf_cache, conn->buf);
+				zch_buf_free(conn->buf);
 				conn->buf = NULL;
 			} else {
 				deadline = conn->last_active + ZCH_BUF_IDLE;
@@ -384,8 +408,8 @@ int zch_conn_cache_init(void)
 	zch_conn_cache = KMEM_CACHE(zch_conn, 0);
 	if (!zch_conn_cache)
 		return -ENOMEM;
-	zch_buf_cache = kmem_cache_create("zch_buf", sizeof(struct zch_buf),
-					  0, 0, NULL);
+	zch_buf_cache = kmem_cache_create("zch_buf", sizeof(struct zch_buf) +
+					  ZCHTTP_HEAD_DEFAULT, 0, 0, NULL);
 	if (!zch_buf_cache) {
 		kmem_cache_destroy(zch_conn_cache);
 		return -ENOMEM;

@@ -8,23 +8,25 @@
 
 #include "zch.h"
 
-#define ZCH_RX_SIZE	8192	/* request head limit; beyond it: 431 */
 #define ZCH_HDR_SIZE	2048	/* response header plus a short error body */
 
 /**
  * struct zch_buf - working memory of a busy connection
  * @req: the request being answered
  * @hdr: response header (and error body) being sent
+ * @rx_size: size of @rx: the root's head limit
  * @rx: received bytes not yet consumed
  *
  * Allocated when a connection first receives bytes and freed when it has
  * been idle for a while, so an idle keep-alive connection costs only its
- * struct zch_conn and its socket.
+ * struct zch_conn and its socket. Up to ZCHTTP_HEAD_DEFAULT bytes of @rx
+ * it comes from a slab cache of that size, above from kvmalloc().
  */
 struct zch_buf {
 	struct zch_http_req req;
 	char hdr[ZCH_HDR_SIZE];
-	char rx[ZCH_RX_SIZE];
+	u32 rx_size;
+	char rx[];
 };
 
 /**

@@ -15,12 +15,15 @@
  *    makes the request a 400.
  *  - Empty lines before the request line are skipped (RFC 9112 2.2); they
  *    count towards the head size limit and towards *consumed.
- *  - The head, from the first byte of the buffer to the end of the empty
- *    line that closes it, may hold at most ZCH_HEAD_MAX bytes. With that
- *    many bytes buffered and no end yet, the answer is 431 at once, so a
- *    caller whose buffer is exactly ZCH_HEAD_MAX bytes never waits forever.
- *    The request line may hold at most ZCH_REQLINE_MAX bytes before its
- *    line end (else 414, checked first).
+ *  - The limits come from the caller (struct zch_http_limits, one set per
+ *    root). The head, from the first byte of the buffer to the end of the
+ *    empty line that closes it, may hold at most lim->head bytes. With
+ *    that many bytes buffered and no end yet, the answer is 431 at once,
+ *    so a caller whose buffer is exactly lim->head bytes never waits
+ *    forever. The request line may hold at most lim->reqline bytes before
+ *    its line end (else 414, checked first: a line known to be too long
+ *    is 414 even when the head is too long as well), and the head at
+ *    most lim->headers header lines (else 431).
  *  - HTTP/1.x with x > 1 is handled as HTTP/1.1 (RFC 9110 2.5); another
  *    major version is 505.
  *  - Error precedence: request-line syntax (400), version (505), header
@@ -48,10 +51,6 @@
  */
 
 #include "http_priv.h"
-
-#define ZCH_HEAD_MAX		8192	/* whole head, final empty line too */
-#define ZCH_REQLINE_MAX		4096	/* request line without its line end */
-#define ZCH_HDR_LINES_MAX	100	/* header lines in one request */
 
 /* Character classes */
 
@@ -437,14 +436,20 @@ static void zch_clear_conds(struct zch_http_req *req)
 }
 
 static int zch_parse_req(const char *buf, size_t len,
+			 const struct zch_http_limits *lim,
 			 struct zch_http_req *req, size_t *consumed)
 {
+	/* clamped, so that lengths fit in u16 and sums cannot wrap */
+	size_t head = lim->head < ZCH_HTTP_HEAD_MAX ? lim->head :
+						      ZCH_HTTP_HEAD_MAX;
+	size_t reqline = lim->reqline < ZCH_HTTP_HEAD_MAX ? lim->reqline :
+							    ZCH_HTTP_HEAD_MAX;
 	struct zch_hdr_state st = { 0 };
 	size_t head_end = 0;
 	size_t nlines = 0;
 	const char *tgt;
 	size_t rl, rl_lf;
-	size_t lim, i, lf;
+	size_t end, i, lf;
 	size_t tlen;
 	int mstatus;
 	int ret;
@@ -460,38 +465,38 @@ static int zch_parse_req(const char *buf, size_t len,
 			break;
 	}
 
-	/* the request line: LF within ZCH_REQLINE_MAX + CR + LF bytes */
-	lim = len;
-	if (lim - rl > ZCH_REQLINE_MAX + 2)
-		lim = rl + ZCH_REQLINE_MAX + 2;
-	rl_lf = zch_find_lf(buf, rl, lim);
-	if (rl_lf == lim) {
-		if (len - rl > ZCH_REQLINE_MAX + 1)
+	/* the request line: LF within reqline + CR + LF bytes */
+	end = len;
+	if (end - rl > reqline + 2)
+		end = rl + reqline + 2;
+	rl_lf = zch_find_lf(buf, rl, end);
+	if (rl_lf == end) {
+		if (len - rl > reqline + 1)
 			return 414;
-		if (len >= ZCH_HEAD_MAX)
+		if (len >= head)
 			return 431;
 		return ZCH_HTTP_INCOMPLETE;
 	}
-	if (zch_line_len(buf, rl, rl_lf) > ZCH_REQLINE_MAX)
+	if (zch_line_len(buf, rl, rl_lf) > reqline)
 		return 414;
 
 	/* the empty line that ends the head */
-	lim = len < ZCH_HEAD_MAX ? len : ZCH_HEAD_MAX;
+	end = len < head ? len : head;
 	i = rl_lf + 1;
-	while (i < lim) {
-		lf = zch_find_lf(buf, i, lim);
-		if (lf == lim)
+	while (i < end) {
+		lf = zch_find_lf(buf, i, end);
+		if (lf == end)
 			break;
 		if (!zch_line_len(buf, i, lf)) {
 			head_end = lf + 1;
 			break;
 		}
-		if (++nlines > ZCH_HDR_LINES_MAX)
+		if (++nlines > lim->headers)
 			break;
 		i = lf + 1;
 	}
 	if (!head_end) {
-		if (nlines <= ZCH_HDR_LINES_MAX && len < ZCH_HEAD_MAX)
+		if (nlines <= lim->headers && len < head)
 			return ZCH_HTTP_INCOMPLETE;
 		/* 431, but learn the version and method if we can */
 		zch_parse_reqline(buf + rl, zch_line_len(buf, rl, rl_lf), req,
@@ -538,7 +543,8 @@ static int zch_parse_req(const char *buf, size_t len,
 	return 0;
 }
 
-int zch_http_parse(const char *buf, size_t len, struct zch_http_req *req,
+int zch_http_parse(const char *buf, size_t len,
+		   const struct zch_http_limits *lim, struct zch_http_req *req,
 		   size_t *consumed)
 {
 	int ret;
@@ -554,7 +560,7 @@ int zch_http_parse(const char *buf, size_t len, struct zch_http_req *req,
 	zch_clear_conds(req);
 	*consumed = 0;
 
-	ret = zch_parse_req(buf, len, req, consumed);
+	ret = zch_parse_req(buf, len, lim, req, consumed);
 	if (ret) {
 		req->keepalive = false;
 		req->path[0] = '\0';

@@ -24,6 +24,7 @@ typedef __s64 s64;
 #endif
 
 #define ZCH_HTTP_PATH_MAX	1024	/* decoded path, including NUL */
+#define ZCH_HTTP_HEAD_MAX	65536	/* largest head limit: lengths are u16 */
 
 enum zch_http_method {
 	ZCH_HTTP_GET = 1,
@@ -68,18 +69,39 @@ struct zch_http_req {
 };
 
 /**
+ * struct zch_http_limits - how large a request head may be
+ * @reqline: bytes of the request line, without its line end; beyond: 414
+ * @head: bytes of the whole head, from the first byte of the buffer to
+ *	the end of the empty line that closes it; beyond: 431
+ * @headers: header lines; beyond: 431
+ *
+ * @reqline and @head values above ZCH_HTTP_HEAD_MAX count as
+ * ZCH_HTTP_HEAD_MAX.
+ */
+struct zch_http_limits {
+	u32 reqline;
+	u32 head;
+	u32 headers;
+};
+
+/**
  * zch_http_parse() - parse one request head
  * @buf: received bytes
  * @len: number of bytes in @buf
+ * @lim: the limits to apply
  * @req: filled on success
  * @consumed: on success, bytes of @buf used by this request
+ *
+ * With @lim->head bytes or more in @buf, the result is never
+ * ZCH_HTTP_INCOMPLETE, so a buffer of @lim->head bytes is always enough.
  *
  * Return: 0 when a complete request was parsed; -1 (ZCH_HTTP_INCOMPLETE)
  * when @buf does not yet hold a whole request head; otherwise an HTTP
  * status code (400, 405, 414, 431, 501, 505) to answer before closing.
  * On an error status, @req->version and @req->method are set when known.
  */
-int zch_http_parse(const char *buf, size_t len, struct zch_http_req *req,
+int zch_http_parse(const char *buf, size_t len,
+		   const struct zch_http_limits *lim, struct zch_http_req *req,
 		   size_t *consumed);
 #define ZCH_HTTP_INCOMPLETE	(-1)
 

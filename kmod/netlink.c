@@ -13,6 +13,15 @@
 
 #include "zch.h"
 
+/*
+ * 65536 is beyond the s16 bounds of NLA_POLICY_RANGE(). Not const: 6.1's
+ * struct nla_policy points to a non-const range, later kernels accept both.
+ */
+static struct netlink_range_validation zch_head_range = {
+	.min = ZCHTTP_HEAD_MIN,
+	.max = ZCHTTP_HEAD_MAX,
+};
+
 static const struct nla_policy zch_root_add_policy[ZCHTTP_A_ROOT_MAX + 1] = {
 	[ZCHTTP_A_ROOT_PORT]	= NLA_POLICY_MIN(NLA_U16, 1),
 	[ZCHTTP_A_ROOT_ADDR]	= { .type = NLA_BINARY,
@@ -22,6 +31,14 @@ static const struct nla_policy zch_root_add_policy[ZCHTTP_A_ROOT_MAX + 1] = {
 	[ZCHTTP_A_ROOT_INDEX]	= { .type = NLA_NUL_STRING,
 				    .len = ZCHTTP_INDEX_MAX },
 	[ZCHTTP_A_ROOT_FLAGS]	= NLA_POLICY_MASK(NLA_U32, ZCHTTP_ROOT_F_COPY),
+	[ZCHTTP_A_ROOT_LIMIT_REQLINE] = NLA_POLICY_RANGE(NLA_U32,
+							 ZCHTTP_REQLINE_MIN,
+							 ZCHTTP_REQLINE_MAX),
+	[ZCHTTP_A_ROOT_LIMIT_HEAD] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &zch_head_range),
+	[ZCHTTP_A_ROOT_LIMIT_HEADERS] = NLA_POLICY_RANGE(NLA_U32,
+							 ZCHTTP_HEADERS_MIN,
+							 ZCHTTP_HEADERS_MAX),
 };
 
 static const struct nla_policy zch_port_policy[ZCHTTP_A_ROOT_MAX + 1] = {
@@ -36,11 +53,36 @@ static bool zch_index_ok(const char *name)
 	       !strchr(name, '/');
 }
 
+/* Request head limits: the defaults, replaced by the attributes given. */
+static int zch_nl_limits(struct nlattr **tb, struct zch_http_limits *lim,
+			 struct netlink_ext_ack *extack)
+{
+	lim->reqline = ZCHTTP_REQLINE_DEFAULT;
+	lim->head = ZCHTTP_HEAD_DEFAULT;
+	lim->headers = ZCHTTP_HEADERS_DEFAULT;
+	if (tb[ZCHTTP_A_ROOT_LIMIT_REQLINE])
+		lim->reqline = nla_get_u32(tb[ZCHTTP_A_ROOT_LIMIT_REQLINE]);
+	if (tb[ZCHTTP_A_ROOT_LIMIT_HEAD])
+		lim->head = nla_get_u32(tb[ZCHTTP_A_ROOT_LIMIT_HEAD]);
+	if (tb[ZCHTTP_A_ROOT_LIMIT_HEADERS])
+		lim->headers = nla_get_u32(tb[ZCHTTP_A_ROOT_LIMIT_HEADERS]);
+
+	if (lim->reqline > lim->head) {
+		NL_SET_ERR_MSG_ATTR(extack,
+				    tb[ZCHTTP_A_ROOT_LIMIT_REQLINE] ?:
+				    tb[ZCHTTP_A_ROOT_LIMIT_HEAD],
+				    "request line limit exceeds the head limit");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int zch_nl_root_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct zch_root_cfg cfg = { .index = "index.html" };
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **tb = info->attrs;
+	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, ZCHTTP_A_ROOT_PATH) ||
 	    GENL_REQ_ATTR_CHECK(info, ZCHTTP_A_ROOT_PORT))
@@ -58,6 +100,9 @@ static int zch_nl_root_add(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[ZCHTTP_A_ROOT_FLAGS])
 		cfg.flags = nla_get_u32(tb[ZCHTTP_A_ROOT_FLAGS]);
+	err = zch_nl_limits(tb, &cfg.limits, extack);
+	if (err)
+		return err;
 
 	if (tb[ZCHTTP_A_ROOT_ADDR]) {
 		struct nlattr *a = tb[ZCHTTP_A_ROOT_ADDR];
@@ -156,7 +201,12 @@ static int zch_fill_root(struct sk_buff *skb, struct zch_root *root,
 	    nla_put_string(skb, ZCHTTP_A_ROOT_INDEX, root->index) ||
 	    nla_put_u32(skb, ZCHTTP_A_ROOT_FLAGS, root->flags) ||
 	    nla_put_u32(skb, ZCHTTP_A_ROOT_CONNS,
-			atomic_read(&root->stats.active)))
+			atomic_read(&root->stats.active)) ||
+	    nla_put_u32(skb, ZCHTTP_A_ROOT_LIMIT_REQLINE,
+			root->limits.reqline) ||
+	    nla_put_u32(skb, ZCHTTP_A_ROOT_LIMIT_HEAD, root->limits.head) ||
+	    nla_put_u32(skb, ZCHTTP_A_ROOT_LIMIT_HEADERS,
+			root->limits.headers))
 		goto err_cancel;
 	if (zch_put_path(skb, &root->path))
 		goto err_cancel;

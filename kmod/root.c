@@ -76,6 +76,9 @@ int zch_root_add(const struct zch_root_cfg *cfg,
 	unsigned int n = 0;
 	int err;
 
+	/* the parser counts a longer head limit as ZCH_HTTP_HEAD_MAX */
+	BUILD_BUG_ON(ZCHTTP_HEAD_MAX > ZCH_HTTP_HEAD_MAX);
+
 	if (cfg->path[0] != '/') {
 		NL_SET_ERR_MSG_MOD(extack, "document root must be an absolute path");
 		return -EINVAL;
@@ -87,6 +90,7 @@ int zch_root_add(const struct zch_root_cfg *cfg,
 	refcount_set(&root->refs, 1);
 	root->port = cfg->port;
 	root->flags = cfg->flags;
+	root->limits = cfg->limits;
 	strscpy(root->index, cfg->index, sizeof(root->index));
 	INIT_DELAYED_WORK(&root->sweep_work, zch_sweep_work);
 	spin_lock_init(&root->conns_lock);

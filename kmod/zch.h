@@ -98,6 +98,7 @@ extern struct zch_stats zch_global_stats;
  *	0 means any address, IPv6 and IPv4
  * @port: TCP port, host order
  * @flags: enum zchttp_root_flags
+ * @limits: request head limits
  */
 struct zch_root_cfg {
 	const char *path;
@@ -106,6 +107,7 @@ struct zch_root_cfg {
 	int addrlen;
 	u16 port;
 	u32 flags;
+	struct zch_http_limits limits;
 };
 
 /**
@@ -118,6 +120,7 @@ struct zch_root_cfg {
  * @addrlen: length of @addr
  * @port: TCP port, host order; the key of the root
  * @flags: enum zchttp_root_flags
+ * @limits: request head limits, fixed from add to release
  * @index: index file name
  * @dying: set once deletion starts; no new connection is accepted
  * @accept_work: accepts queued connections
@@ -139,6 +142,7 @@ struct zch_root {
 	int addrlen;
 	u16 port;
 	u32 flags;
+	struct zch_http_limits limits;
 	char index[ZCHTTP_INDEX_MAX + 1];
 	bool dying;
 	struct work_struct accept_work;

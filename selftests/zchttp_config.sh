@@ -18,10 +18,12 @@ make_tree "$D"
 out=$("$ZCCTL" root add "$D" port 8081 2>&1)
 check_eq "root add exit" 0 $?
 out=$("$ZCCTL" root show)
-check_match "root show" "^port 8081 addr :: path $D index index.html conns 0$" "$out"
+check_match "root show" "^port 8081 addr :: path $D index index.html reqline 4096 headsize 8192 headers 100 conns 0$" "$out"
 out=$("$ZCCTL" -j root show)
 check_match "root show json" "\"port\":8081" "$out"
 check_match "root show json path" "\"path\":\"$D\"" "$out"
+check_match "root show json default limits" \
+	'"reqline":4096,"headsize":8192,"headers":100,' "$out"
 check_eq "GET / on new root" 200 "$(http_get http://127.0.0.1:8081/)"
 check_eq "GET / over IPv6" 200 "$(http_get 'http://[::1]:8081/')"
 log_test "root add, show (text and JSON), serve on IPv4 and IPv6"
@@ -33,6 +35,22 @@ check_match "show one" "^port 8082 addr 127.0.0.1 path $D index hello.txt" "$out
 check_eq "index file" 200 "$(http_get http://127.0.0.1:8082/)"
 check_eq "index body" hello "$(cat "$WORK/body")"
 log_test "root with address and index file"
+
+"$ZCCTL" root add "$D" port 8086 reqline 256 headsize 1024 headers 8
+check_eq "add with limits" 0 $?
+out=$("$ZCCTL" root show port 8086)
+check_match "show limits" " index index.html reqline 256 headsize 1024 headers 8 conns 0$" "$out"
+out=$("$ZCCTL" -j root show port 8086)
+check_match "show limits json" '"reqline":256,"headsize":1024,"headers":8,' "$out"
+"$ZCCTL" root add "$D" port 8087 reqline 16384 headsize 65536 headers 1000
+check_eq "add with the largest limits" 0 $?
+out=$("$ZCCTL" root show port 8087)
+check_match "show largest limits" " reqline 16384 headsize 65536 headers 1000 " "$out"
+"$ZCCTL" root add "$D" port 8088 headsize 1024 reqline 1024
+check_eq "add with reqline = headsize" 0 $?
+check_eq "GET on reqline = headsize" 200 "$(http_get http://127.0.0.1:8088/hello.txt)"
+for p in 8086 8087 8088; do "$ZCCTL" root del $p; done
+log_test "root with request head limits: add, show (text and JSON), serve"
 
 "$ZCCTL" root del 8082
 check_eq "root del exit" 0 $?
@@ -62,9 +80,18 @@ expect_err "not a directory" "document root is not a directory" \
 	"$ZCCTL" root add "$D/hello.txt" port 8083
 expect_err "bad index" "index must be a plain file name" \
 	"$ZCCTL" root add "$D" port 8083 index ../x
+expect_err "reqline above the default head" \
+	"Error: request line limit exceeds the head limit" \
+	"$ZCCTL" root add "$D" port 8083 reqline 8193
+expect_err "reqline above headsize" \
+	"Error: request line limit exceeds the head limit" \
+	"$ZCCTL" root add "$D" port 8083 reqline 2048 headsize 1024
+expect_err "headsize below the default reqline" \
+	"Error: request line limit exceeds the head limit" \
+	"$ZCCTL" root add "$D" port 8083 headsize 2048
 expect_err "del unknown" "no root on this port" "$ZCCTL" root del 8099
 expect_err "stats unknown" "no root on this port" "$ZCCTL" stats root 8099
-log_test "refusals: duplicate, missing dir, not a dir, bad index, unknown port"
+log_test "refusals: duplicate, missing or bad dir, index, limits, port"
 
 # a port held by a user-space socket
 fifo=$WORK/ready

@@ -4,7 +4,8 @@
 # The responder's HTTP behaviour on the wire: methods, versions, keep-alive
 # rules, error statuses with their short bodies, Content-Type,
 # Last-Modified and If-Modified-Since, ranges, ETag, If-None-Match and
-# If-Range, and real clients resuming downloads.
+# If-Range, real clients resuming downloads, and per-root request head
+# limits (414/431 exactly past each configured threshold).
 
 import hashlib
 import os
@@ -15,11 +16,12 @@ import sys
 from zch_lib import KSFT_SKIP, load_module, log_test, summary, unload_module, zcctl
 
 PORT = 8140
+SMALL = 8141        # a root with small request head limits
 WWW = "/tmp/zchttp-http"
 
-def exchange(raw):
+def exchange(raw, port=PORT):
     """Send raw bytes; return (status, headers dict, body, closed)."""
-    s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
     s.sendall(raw)
     data = b""
     while b"\r\n\r\n" not in data:
@@ -53,8 +55,8 @@ def exchange(raw):
     return status, hdrs, body, closed
 
 
-def check(desc, raw, status, keep=None, hdrs=None, body=None):
-    st, h, b, closed = exchange(raw)
+def check(desc, raw, status, keep=None, hdrs=None, body=None, port=PORT):
+    st, h, b, closed = exchange(raw, port)
     why = []
     if st != status:
         why.append("status %d, expected %d" % (st, status))
@@ -126,6 +128,51 @@ def ranges_and_validators():
           b"\r\n\r\n", 200)
 
 
+def req_line(n):
+    """GET of a.css whose request line is n bytes."""
+    pre = b"GET /a.css?"
+    return pre + b"q" * (n - len(pre) - 9) + b" HTTP/1.1\r\nHost: x\r\n\r\n"
+
+
+def req_headers(n):
+    """GET of a.css with n header lines, Host the first."""
+    return (b"GET /a.css HTTP/1.1\r\nHost: x\r\n" + b"X-A: b\r\n" * (n - 1) +
+            b"\r\n")
+
+
+def req_head(n):
+    """GET of a.css whose head is n bytes (one long field)."""
+    pre = b"GET /a.css HTTP/1.1\r\nHost: x\r\nX: "
+    return pre + b"v" * (n - len(pre) - 4) + b"\r\n\r\n"
+
+
+def root_limits(css):
+    """The root on SMALL has reqline 256, headsize 1024, headers 8."""
+    assert len(req_line(256).split(b"\r\n")[0]) == 256
+    assert len(req_head(1024)) == 1024
+    for desc, raw, code in (
+            ("request line of 256 bytes", req_line(256), 200),
+            ("request line of 257 bytes", req_line(257), 414),
+            ("8 header lines", req_headers(8), 200),
+            ("9 header lines", req_headers(9), 431),
+            ("head of 1024 bytes", req_head(1024), 200),
+            ("head of 1025 bytes", req_head(1025), 431),
+            ("head of 4000 bytes", req_head(4000), 431)):
+        check("small limits: %s: %d" % (desc, code), raw, code,
+              keep=code == 200, body=css if code == 200 else None,
+              port=SMALL)
+        check("default limits: %s: 200" % desc, raw, 200, keep=True,
+              body=css)
+    check("small limits: 414 before 431 when both are exceeded",
+          req_line(2000), 414, keep=False, port=SMALL)
+    check("default limits: request line of 4097 bytes: 414",
+          req_line(4097), 414, keep=False)
+    check("default limits: 101 header lines: 431", req_headers(101), 431,
+          keep=False)
+    check("default limits: head of 8193 bytes: 431", req_head(8193), 431,
+          keep=False)
+
+
 def real_clients():
     url = "http://127.0.0.1:%d/big.bin" % PORT
     full = open(os.path.join(WWW, "big.bin"), "rb").read()
@@ -168,6 +215,8 @@ def main():
         os.chmod(os.path.join(WWW, name), 0o644)
     os.utime(os.path.join(WWW, "a.css"), (784111777, 784111777))
     zcctl("root", "add", WWW, "port", PORT)
+    zcctl("root", "add", WWW, "port", SMALL, "reqline", 256, "headsize", 1024,
+          "headers", 8)
     try:
         h11 = b" HTTP/1.1\r\nHost: x\r\n\r\n"
         check("GET 1.1 keeps the connection", b"GET /a.css" + h11, 200,
@@ -223,9 +272,10 @@ def main():
         check("query string ignored", b"GET /a.css?v=1" + h11, 200,
               body=files["a.css"])
         ranges_and_validators()
+        root_limits(files["a.css"])
         real_clients()
     finally:
-        unload_module(PORT)
+        unload_module(PORT, SMALL)
     return summary()
 
 

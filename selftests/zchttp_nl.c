@@ -5,12 +5,14 @@
  */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
@@ -23,11 +25,35 @@ struct reply {
 	int nmsg;		/* data messages received */
 	char path[256];
 	int port;
+	int64_t reqline;	/* request head limits, -1 if absent */
+	int64_t head;
+	int64_t headers;
+	char msg[256];		/* extack message of an error, if any */
 };
+
+/* the extack message of an error, with NETLINK_CAP_ACK (no payload) */
+static void error_msg(struct nlmsgerr *e, char *buf, size_t size)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)e - 1;
+	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(*e));
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+
+	buf[0] = '\0';
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || nlh->nlmsg_len <= off)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)nlh + off),
+		      nlh->nlmsg_len - off, NULL) || !tb[NLMSGERR_ATTR_MSG])
+		return;
+	snprintf(buf, size, "%s", (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+}
 
 static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 {
-	((struct reply *)arg)->err = -e->error;
+	struct reply *r = arg;
+
+	r->err = -e->error;
+	error_msg(e, r->msg, sizeof(r->msg));
 	return NL_STOP;
 }
 
@@ -50,6 +76,12 @@ static int on_valid(struct nl_msg *msg, void *arg)
 			 nla_get_string(tb[ZCHTTP_A_ROOT_PATH]));
 	if (tb[ZCHTTP_A_ROOT_PORT])
 		r->port = nla_get_u16(tb[ZCHTTP_A_ROOT_PORT]);
+	if (tb[ZCHTTP_A_ROOT_LIMIT_REQLINE])
+		r->reqline = nla_get_u32(tb[ZCHTTP_A_ROOT_LIMIT_REQLINE]);
+	if (tb[ZCHTTP_A_ROOT_LIMIT_HEAD])
+		r->head = nla_get_u32(tb[ZCHTTP_A_ROOT_LIMIT_HEAD]);
+	if (tb[ZCHTTP_A_ROOT_LIMIT_HEADERS])
+		r->headers = nla_get_u32(tb[ZCHTTP_A_ROOT_LIMIT_HEADERS]);
 	return NL_OK;
 }
 
@@ -66,6 +98,9 @@ static void transact(struct nl_sock *sk, struct nl_msg *msg, struct reply *r)
 
 	memset(r, 0, sizeof(*r));
 	r->err = -1;
+	r->reqline = -1;
+	r->head = -1;
+	r->headers = -1;
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, r);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, r);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, r);
@@ -97,10 +132,15 @@ FIXTURE_SETUP(zch)
 {
 	const char *ko = getenv("ZCH_KO");
 	char cmd[512];
+	int one = 1;
 
 	self->sk = nl_socket_alloc();
 	ASSERT_NE(NULL, self->sk);
 	ASSERT_EQ(0, genl_connect(self->sk));
+	ASSERT_EQ(0, setsockopt(nl_socket_get_fd(self->sk), SOL_NETLINK,
+				NETLINK_EXT_ACK, &one, sizeof(one)));
+	ASSERT_EQ(0, setsockopt(nl_socket_get_fd(self->sk), SOL_NETLINK,
+				NETLINK_CAP_ACK, &one, sizeof(one)));
 	self->family = genl_ctrl_resolve(self->sk, ZCHTTP_FAMILY_NAME);
 	if (self->family < 0) {
 		snprintf(cmd, sizeof(cmd), "insmod %s",
@@ -238,6 +278,172 @@ TEST_F(zch, policy_rejects)
 	nla_put_u16(msg, ZCHTTP_A_ROOT_PORT, 8130);
 	transact(self->sk, msg, &r);
 	EXPECT_EQ(EINVAL, r.err);
+}
+
+/* ROOT_ADD on @port with the limits that are not 0; return the errno */
+static int add_limits_on(FIXTURE_DATA(zch) *self, int port,
+			 unsigned int reqline, unsigned int head,
+			 unsigned int headers, struct reply *r)
+{
+	struct nl_msg *msg = new_msg(self->family, ZCHTTP_CMD_ROOT_ADD, 0);
+
+	nla_put_string(msg, ZCHTTP_A_ROOT_PATH, "/tmp");
+	nla_put_u16(msg, ZCHTTP_A_ROOT_PORT, port);
+	if (reqline)
+		nla_put_u32(msg, ZCHTTP_A_ROOT_LIMIT_REQLINE, reqline);
+	if (head)
+		nla_put_u32(msg, ZCHTTP_A_ROOT_LIMIT_HEAD, head);
+	if (headers)
+		nla_put_u32(msg, ZCHTTP_A_ROOT_LIMIT_HEADERS, headers);
+	transact(self->sk, msg, r);
+	return r->err;
+}
+
+static int add_limits(FIXTURE_DATA(zch) *self, unsigned int reqline,
+		      unsigned int head, unsigned int headers,
+		      struct reply *r)
+{
+	return add_limits_on(self, 8130, reqline, head, headers, r);
+}
+
+static void get_root(FIXTURE_DATA(zch) *self, int port, struct reply *r)
+{
+	struct nl_msg *msg = new_msg(self->family, ZCHTTP_CMD_ROOT_GET, 0);
+
+	nla_put_u16(msg, ZCHTTP_A_ROOT_PORT, port);
+	transact(self->sk, msg, r);
+}
+
+TEST_F(zch, limits_default_reported)
+{
+	struct nl_msg *msg;
+	struct reply r;
+
+	ASSERT_EQ(0, add_root(self, "/tmp", 8130));
+	get_root(self, 8130, &r);
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(ZCHTTP_REQLINE_DEFAULT, r.reqline);
+	EXPECT_EQ(ZCHTTP_HEAD_DEFAULT, r.head);
+	EXPECT_EQ(ZCHTTP_HEADERS_DEFAULT, r.headers);
+	EXPECT_EQ(4096, r.reqline);
+	EXPECT_EQ(8192, r.head);
+	EXPECT_EQ(100, r.headers);
+
+	/* the dump reports them as well */
+	msg = new_msg(self->family, ZCHTTP_CMD_ROOT_GET, NLM_F_DUMP);
+	transact(self->sk, msg, &r);
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(4096, r.reqline);
+	EXPECT_EQ(8192, r.head);
+	EXPECT_EQ(100, r.headers);
+}
+
+TEST_F(zch, limits_set_and_reported)
+{
+	struct nl_msg *msg;
+	struct reply r;
+
+	ASSERT_EQ(0, add_limits(self, 256, 1024, 8, &r));
+	get_root(self, 8130, &r);
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(256, r.reqline);
+	EXPECT_EQ(1024, r.head);
+	EXPECT_EQ(8, r.headers);
+
+	msg = new_msg(self->family, ZCHTTP_CMD_ROOT_DEL, 0);
+	nla_put_u16(msg, ZCHTTP_A_ROOT_PORT, 8130);
+	transact(self->sk, msg, &r);
+	ASSERT_EQ(0, r.err);
+
+	/* the largest values */
+	ASSERT_EQ(0, add_limits(self, 16384, 65536, 1000, &r));
+	get_root(self, 8130, &r);
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(16384, r.reqline);
+	EXPECT_EQ(65536, r.head);
+	EXPECT_EQ(1000, r.headers);
+
+	/* one limit given: the others keep their defaults */
+	ASSERT_EQ(0, add_limits_on(self, 8131, 0, 20000, 0, &r));
+	get_root(self, 8131, &r);
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(4096, r.reqline);
+	EXPECT_EQ(20000, r.head);
+	EXPECT_EQ(100, r.headers);
+	ASSERT_EQ(0, add_limits_on(self, 8132, 0, 0, 8, &r));
+	get_root(self, 8132, &r);
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(4096, r.reqline);
+	EXPECT_EQ(8192, r.head);
+	EXPECT_EQ(8, r.headers);
+}
+
+TEST_F(zch, limits_out_of_range)
+{
+	static const struct {
+		unsigned int reqline, head, headers;
+	} bad[] = {
+		{ 255, 0, 0 }, { 16385, 65536, 0 }, { 0xffffffff, 0, 0 },
+		{ 0, 1023, 0 }, { 0, 65537, 0 }, { 0, 0xffffffff, 0 },
+		{ 0, 0, 7 }, { 0, 0, 1001 }, { 0, 0, 0xffffffff },
+	};
+	struct reply r;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(ERANGE, add_limits(self, bad[i].reqline, bad[i].head,
+					     bad[i].headers, &r))
+			TH_LOG("limits %u/%u/%u", bad[i].reqline, bad[i].head,
+			       bad[i].headers);
+		EXPECT_STREQ("integer out of range", r.msg);
+		get_root(self, 8130, &r);
+		EXPECT_EQ(ENOENT, r.err);
+	}
+	/* a limit of 0 is out of range too, not "the default" */
+	{
+		struct nl_msg *msg = new_msg(self->family,
+					     ZCHTTP_CMD_ROOT_ADD, 0);
+
+		nla_put_string(msg, ZCHTTP_A_ROOT_PATH, "/tmp");
+		nla_put_u16(msg, ZCHTTP_A_ROOT_PORT, 8130);
+		nla_put_u32(msg, ZCHTTP_A_ROOT_LIMIT_HEADERS, 0);
+		transact(self->sk, msg, &r);
+		EXPECT_EQ(ERANGE, r.err);
+	}
+	/* a u16 where a u32 belongs */
+	{
+		struct nl_msg *msg = new_msg(self->family,
+					     ZCHTTP_CMD_ROOT_ADD, 0);
+
+		nla_put_string(msg, ZCHTTP_A_ROOT_PATH, "/tmp");
+		nla_put_u16(msg, ZCHTTP_A_ROOT_PORT, 8130);
+		nla_put_u16(msg, ZCHTTP_A_ROOT_LIMIT_HEAD, 2048);
+		transact(self->sk, msg, &r);
+		EXPECT_EQ(EINVAL, r.err);
+	}
+}
+
+TEST_F(zch, limits_reqline_above_head)
+{
+	struct reply r;
+
+	/* explicit head */
+	EXPECT_EQ(EINVAL, add_limits(self, 2048, 1024, 0, &r));
+	EXPECT_STREQ("request line limit exceeds the head limit", r.msg);
+	/* the default head (8192) */
+	EXPECT_EQ(EINVAL, add_limits(self, 8193, 0, 0, &r));
+	EXPECT_STREQ("request line limit exceeds the head limit", r.msg);
+	/* a head below the default request line (4096) */
+	EXPECT_EQ(EINVAL, add_limits(self, 0, 4095, 0, &r));
+	EXPECT_STREQ("request line limit exceeds the head limit", r.msg);
+	get_root(self, 8130, &r);
+	EXPECT_EQ(ENOENT, r.err);
+
+	/* equal is allowed */
+	ASSERT_EQ(0, add_limits(self, 4095, 4095, 0, &r));
+	get_root(self, 8130, &r);
+	EXPECT_EQ(4095, r.reqline);
+	EXPECT_EQ(4095, r.head);
 }
 
 TEST_F(zch, eperm_without_cap_net_admin)

@@ -3,8 +3,11 @@
  * libFuzzer target for kmod/http.c, http_resp.c and http_cond.c: parses
  * the input as a stream of pipelined requests, resolves each parsed one's
  * Range, If-Range and If-None-Match against a few file sizes, formats the
- * responses and checks the invariants; any violation aborts. The raw input
- * also goes straight to the date, MIME, range and entity-tag parsers.
+ * responses and checks the invariants; any violation aborts. The stream
+ * is parsed twice: with the default limits, and with limits taken from
+ * the input's last six bytes, which a parsed request must respect. The
+ * raw input also goes straight to the date, MIME, range and entity-tag
+ * parsers.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -14,6 +17,53 @@
 #include "http.h"
 
 static const u64 sizes[] = { 0, 1, 4096, ~(u64)0 };
+
+static const struct zch_http_limits dflt = {
+	.reqline = 4096, .head = 8192, .headers = 100,
+};
+
+/*
+ * Limits from the last six bytes, a little wider than what a root may set
+ * (256..16384, 1024..65536, 8..1000), down to zero.
+ */
+static void fuzz_limits(const uint8_t *data, size_t size,
+			struct zch_http_limits *lim)
+{
+	const uint8_t *p = data + size - 6;
+
+	lim->reqline = (p[0] | p[1] << 8) % 17000;
+	lim->head = (p[2] | p[3] << 8 | (p[4] & 1) << 16) % 66000;
+	lim->headers = (p[5] | (p[4] & 6) << 7) % 1100;
+}
+
+/* A parsed request stays within the limits it was parsed with */
+static void limits_check(const char *buf, size_t consumed,
+			 const struct zch_http_limits *lim)
+{
+	size_t i = 0, line, lines = 0;
+	const char *lf;
+
+	if (consumed > lim->head)
+		abort();
+	/* empty lines before the request line */
+	while (i < consumed && (buf[i] == '\n' ||
+				(buf[i] == '\r' && i + 1 < consumed &&
+				 buf[i + 1] == '\n')))
+		i += buf[i] == '\n' ? 1 : 2;
+	lf = memchr(buf + i, '\n', consumed - i);
+	if (!lf)
+		abort();
+	line = (size_t)(lf - (buf + i));
+	if (line && lf[-1] == '\r')
+		line--;
+	if (line > lim->reqline)
+		abort();
+	/* every LF after the request line ends a header, but the last */
+	for (i = (size_t)(lf - buf) + 1; i < consumed; i++)
+		lines += buf[i] == '\n';
+	if (!lines || lines - 1 > lim->headers)
+		abort();
+}
 
 static void path_check(const struct zch_http_req *req)
 {
@@ -117,26 +167,23 @@ static void cond_check(const struct zch_http_req *req, size_t consumed)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Parse @buf as a stream of pipelined requests under @lim */
+static void stream_check(const char *buf, size_t size,
+			 const struct zch_http_limits *lim)
 {
-	const char *buf = (const char *)data;
 	struct zch_http_req req;
 	struct zch_http_resp resp;
-	size_t consumed, len, i;
+	size_t consumed, len;
 	const char *body;
 	int ret, rounds;
 
-	zch_http_parse_date(buf, size);
-	zch_http_mime_type(buf, size);
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
-		range_check(buf, size, sizes[i], NULL);
-	match_check(buf, size, "\"abc\"");
-	match_check(buf, size, NULL);
-
 	for (rounds = 0; rounds < 64; rounds++) {
-		ret = zch_http_parse(buf, size, &req, &consumed);
+		ret = zch_http_parse(buf, size, lim, &req, &consumed);
 		if (ret == ZCH_HTTP_INCOMPLETE) {
 			if (req.range || req.if_range || req.inm)
+				abort();
+			/* a buffer of lim->head bytes is always enough */
+			if (size >= lim->head)
 				abort();
 			break;
 		}
@@ -165,6 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    (req.inm && (req.inm < buf ||
 				 req.inm + req.inm_len > buf + consumed)))
 			abort();
+		limits_check(buf, consumed, lim);
 		path_check(&req);
 		cond_check(&req, consumed);
 
@@ -183,6 +231,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		buf += consumed;
 		size -= consumed;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *buf = (const char *)data;
+	struct zch_http_limits lim;
+	size_t i;
+
+	zch_http_parse_date(buf, size);
+	zch_http_mime_type(buf, size);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		range_check(buf, size, sizes[i], NULL);
+	match_check(buf, size, "\"abc\"");
+	match_check(buf, size, NULL);
+
+	stream_check(buf, size, &dflt);
+	if (size >= 6) {
+		fuzz_limits(data, size, &lim);
+		stream_check(buf, size, &lim);
 	}
 	return 0;
 }

@@ -14,6 +14,11 @@
 
 static int n_pass, n_fail;
 
+/* the limits of a root that sets none */
+static const struct zch_http_limits dflt = {
+	.reqline = 4096, .head = 8192, .headers = 100,
+};
+
 static void check(int cond, const char *fmt, ...)
 {
 	va_list ap;
@@ -337,7 +342,7 @@ static void run_pcase(const struct pcase *c)
 	copy = malloc(len ? len : 1);
 	memcpy(copy, c->in, len);
 	memset(&req, 0xa5, sizeof(req));
-	ret = zch_http_parse(copy, len, &req, &consumed);
+	ret = zch_http_parse(copy, len, &dflt, &req, &consumed);
 
 	if (ret != c->ret)
 		snprintf(why, sizeof(why), "ret %d want %d", ret, c->ret);
@@ -370,16 +375,23 @@ static void run_pcase(const struct pcase *c)
 /* ------------------------------------------------------------------ */
 /* Generated parser cases */
 
-static int parse_len(const char *buf, size_t len, struct zch_http_req *req,
+static int parse_lim(const char *buf, size_t len,
+		     const struct zch_http_limits *lim, struct zch_http_req *req,
 		     size_t *consumed)
 {
 	char *copy = malloc(len ? len : 1);
 	int ret;
 
 	memcpy(copy, buf, len);
-	ret = zch_http_parse(copy, len, req, consumed);
+	ret = zch_http_parse(copy, len, lim, req, consumed);
 	free(copy);
 	return ret;
+}
+
+static int parse_len(const char *buf, size_t len, struct zch_http_req *req,
+		     size_t *consumed)
+{
+	return parse_lim(buf, len, &dflt, req, consumed);
 }
 
 static int parse_str(const char *s, struct zch_http_req *req, size_t *consumed)
@@ -588,6 +600,157 @@ static void test_limits(void)
 	memset(big, '\n', 9000);
 	ret = parse_len(big, 9000, &req, &consumed);
 	check(ret == 431, "9000 empty lines is 431 (ret %d)", ret);
+}
+
+/* ------------------------------------------------------------------ */
+/* Per-root limits */
+
+static char lbuf[70000];
+
+/* "GET /?qq..q HTTP/1.1" of @line bytes (>= 15), Host, end of head */
+static size_t req_line_eol(size_t line, const char *eol)
+{
+	size_t n;
+
+	memcpy(lbuf, "GET /?", 6);
+	memset(lbuf + 6, 'q', line - 15);
+	n = line - 9;
+	n += (size_t)sprintf(lbuf + n, " HTTP/1.1%sHost: x%s%s", eol, eol,
+			     eol);
+	return n;
+}
+
+static size_t req_line_of(size_t line)
+{
+	return req_line_eol(line, "\r\n");
+}
+
+/* a request with @nh (>= 1) header lines, Host the first */
+static size_t req_headers_of(size_t nh)
+{
+	size_t n = (size_t)sprintf(lbuf, "GET / HTTP/1.1\r\nHost: x\r\n");
+
+	while (--nh) {
+		memcpy(lbuf + n, "X-A: b\r\n", 8);
+		n += 8;
+	}
+	memcpy(lbuf + n, "\r\n", 3);
+	return n + 2;
+}
+
+/* a request whose head is @head (>= 31) bytes: Host and one long field */
+static size_t req_head_of(size_t head)
+{
+	size_t n = (size_t)sprintf(lbuf, "GET / HTTP/1.1\r\nHost: x\r\nX:");
+
+	memset(lbuf + n, 'v', head - 31);
+	n += head - 31;
+	memcpy(lbuf + n, "\r\n\r\n", 5);
+	return n + 4;
+}
+
+static void check_lim(const struct zch_http_limits *lim, size_t len,
+		      int want, const char *what)
+{
+	struct zch_http_req req;
+	size_t consumed = 0;
+	int ret;
+
+	ret = parse_lim(lbuf, len, lim, &req, &consumed);
+	check(ret == want && (ret || consumed == len) &&
+	      (ret <= 0 || !req.keepalive),
+	      "limits %u/%u/%u: %s is %d (ret %d, %zu bytes)",
+	      lim->reqline, lim->head, lim->headers, what, want, ret, len);
+}
+
+/* Exact thresholds of one set of limits, each at the limit and one past */
+static void test_limit_set(const struct zch_http_limits *lim)
+{
+	size_t len;
+
+	len = req_line_of(lim->reqline);
+	check_lim(lim, len, 0, "request line at the limit");
+	len = req_line_of(lim->reqline + 1);
+	check_lim(lim, len, 414, "request line one past the limit");
+	len = req_line_eol(lim->reqline, "\n");
+	check_lim(lim, len, 0, "request line at the limit, bare LF");
+	len = req_line_eol(lim->reqline + 1, "\n");
+	check_lim(lim, len, 414, "request line one past the limit, bare LF");
+	/* no line end yet: reqline + CR may still be followed by LF */
+	memset(lbuf, 'a', lim->reqline + 2);
+	check_lim(lim, lim->reqline + 1, ZCH_HTTP_INCOMPLETE,
+		  "reqline + 1 bytes without LF");
+	check_lim(lim, lim->reqline + 2, 414, "reqline + 2 bytes without LF");
+
+	len = req_headers_of(lim->headers);
+	check_lim(lim, len, 0, "header count at the limit");
+	len = req_headers_of(lim->headers + 1);
+	check_lim(lim, len, 431, "header count one past the limit");
+	check_lim(lim, len - 2, 431, "one header too many, head not ended");
+
+	len = req_head_of(lim->head);
+	check_lim(lim, len, 0, "head at the limit");
+	len = req_head_of(lim->head + 1);
+	check_lim(lim, len, 431, "head one past the limit");
+	check_lim(lim, lim->head - 1, ZCH_HTTP_INCOMPLETE,
+		  "head - 1 bytes without end");
+	check_lim(lim, lim->head, 431, "head bytes without end");
+
+	/* both too long: the request line decides */
+	len = req_line_of(lim->head + 100);
+	check_lim(lim, len, 414, "too long line in a too long head");
+}
+
+static void test_root_limits(void)
+{
+	static const struct zch_http_limits small = {
+		.reqline = 256, .head = 1024, .headers = 8,
+	};
+	static const struct zch_http_limits large = {
+		.reqline = 16384, .head = 65536, .headers = 1000,
+	};
+	static const struct zch_http_limits same = {
+		.reqline = 1024, .head = 1024, .headers = 8,
+	};
+	size_t len;
+
+	test_limit_set(&small);
+	test_limit_set(&dflt);
+	test_limit_set(&large);
+
+	/* what the small limits refuse, the defaults accept */
+	len = req_line_of(257);
+	check_lim(&dflt, len, 0, "257-byte request line");
+	len = req_headers_of(9);
+	check_lim(&dflt, len, 0, "9 header lines");
+	len = req_head_of(1025);
+	check_lim(&dflt, len, 0, "1025-byte head");
+	len = req_line_of(4097);
+	check_lim(&large, len, 0, "4097-byte request line");
+	len = req_head_of(8193);
+	check_lim(&large, len, 0, "8193-byte head");
+
+	/* request line limit equal to the head limit */
+	len = req_line_of(1011);	/* + CRLF, Host: x CRLF, CRLF */
+	check_lim(&same, len, 0, "1011-byte line in a 1024-byte head");
+	len = req_line_of(1012);
+	check_lim(&same, len, 431, "line within the limit, head past it");
+	len = req_line_of(1025);
+	check_lim(&same, len, 414, "line past both limits");
+
+	/* limits beyond ZCH_HTTP_HEAD_MAX count as ZCH_HTTP_HEAD_MAX */
+	{
+		static const struct zch_http_limits huge = {
+			.reqline = 0xffffffff, .head = 0xffffffff,
+			.headers = 0xffffffff,
+		};
+
+		len = req_head_of(65536);
+		check_lim(&huge, len, 0, "head of ZCH_HTTP_HEAD_MAX");
+		len = req_head_of(65537);
+		check_lim(&huge, len, 431, "head of ZCH_HTTP_HEAD_MAX + 1");
+		check_lim(&huge, 65536, 431, "ZCH_HTTP_HEAD_MAX bytes, no end");
+	}
 }
 
 static int path_sane(const struct zch_http_req *req)
@@ -1134,7 +1297,7 @@ static void test_cond_parse(void)
 		copy = malloc(len);
 		memcpy(copy, c->in, len);
 		memset(&req, 0xa5, sizeof(req));
-		ret = zch_http_parse(copy, len, &req, &consumed);
+		ret = zch_http_parse(copy, len, &dflt, &req, &consumed);
 		check(ret == c->ret &&
 		      field_is(req.range, req.range_len, c->range, copy, len) &&
 		      field_is(req.if_range, req.if_range_len, c->ifr, copy, len) &&
@@ -1149,18 +1312,18 @@ static void test_cond_parse(void)
 		static const char b[] = RQ("");
 		static const char bad[] = "GET / HTTP/1.1\r\nRange: bytes=0-1\r\n\r\n";
 
-		ret = zch_http_parse(a, strlen(a), &req, &consumed);
+		ret = zch_http_parse(a, strlen(a), &dflt, &req, &consumed);
 		check(ret == 0 && req.range && req.if_range && req.inm, "cond reset: first request has all three");
-		ret = zch_http_parse(b, strlen(b), &req, &consumed);
+		ret = zch_http_parse(b, strlen(b), &dflt, &req, &consumed);
 		check(ret == 0 && !req.range && !req.range_len && !req.if_range &&
 		      !req.if_range_len && !req.inm && !req.inm_len,
 		      "cond reset: next request without them clears them");
-		zch_http_parse(a, strlen(a), &req, &consumed);
-		ret = zch_http_parse(bad, strlen(bad), &req, &consumed);
+		zch_http_parse(a, strlen(a), &dflt, &req, &consumed);
+		ret = zch_http_parse(bad, strlen(bad), &dflt, &req, &consumed);
 		check(ret == 400 && !req.range && !req.range_len,
 		      "cond reset: error clears them (missing Host)");
-		zch_http_parse(a, strlen(a), &req, &consumed);
-		ret = zch_http_parse(a, 20, &req, &consumed);
+		zch_http_parse(a, strlen(a), &dflt, &req, &consumed);
+		ret = zch_http_parse(a, 20, &dflt, &req, &consumed);
 		check(ret == ZCH_HTTP_INCOMPLETE && !req.range && !req.if_range && !req.inm,
 		      "cond reset: incomplete clears them");
 	}
@@ -1176,20 +1339,20 @@ static void test_cond_parse(void)
 		len = strlen(p);
 		copy = malloc(len);
 		memcpy(copy, p, len);
-		ret = zch_http_parse(copy, len, &req, &consumed);
+		ret = zch_http_parse(copy, len, &dflt, &req, &consumed);
 		check(ret == 0 && !strcmp(req.path, "a") &&
 		      field_is(req.range, req.range_len, "bytes=0-1", copy, consumed) &&
 		      !req.inm && !req.if_range &&
 		      zch_http_range(req.range, req.range_len, 100, &f, &l) == 206 &&
 		      f == 0 && l == 1, "pipeline cond: first request");
-		ret = zch_http_parse(copy + consumed, len - consumed, &req, &c2);
+		ret = zch_http_parse(copy + consumed, len - consumed, &dflt, &req, &c2);
 		check(ret == 0 && !strcmp(req.path, "b") &&
 		      field_is(req.range, req.range_len, "bytes=2-3", copy + consumed, c2) &&
 		      field_is(req.inm, req.inm_len, "\"n\"", copy + consumed, c2) &&
 		      !req.if_range &&
 		      zch_http_range(req.range, req.range_len, 100, &f, &l) == 206 &&
 		      f == 2 && l == 3, "pipeline cond: second request");
-		ret = zch_http_parse(copy + consumed + c2, len - consumed - c2, &req, &c3);
+		ret = zch_http_parse(copy + consumed + c2, len - consumed - c2, &dflt, &req, &c3);
 		check(ret == 0 && !strcmp(req.path, "c") && consumed + c2 + c3 == len &&
 		      !req.range && !req.inm &&
 		      field_is(req.if_range, req.if_range_len, "\"r\"", copy + consumed + c2, c3),
@@ -1202,7 +1365,7 @@ static void test_cond_parse(void)
 		static const char ms[] = "GET /welcome.png HTTP/1.1\r\nHost: stuff\r\nRange: bytes=18-18446744073709551615\r\n\r\n";
 		u64 f = 1, l = 1;
 
-		ret = zch_http_parse(ms, strlen(ms), &req, &consumed);
+		ret = zch_http_parse(ms, strlen(ms), &dflt, &req, &consumed);
 		check(ret == 0 && req.range &&
 		      zch_http_range(req.range, req.range_len, 1000, &f, &l) == 206 &&
 		      f == 18 && l == 999, "MS15-034 request: 206 bytes 18-999 of 1000");
@@ -1715,6 +1878,7 @@ int main(void)
 	test_incomplete();
 	test_pipeline();
 	test_limits();
+	test_root_limits();
 	test_mutation();
 	test_dates();
 	test_mime();

@@ -22,11 +22,18 @@ void root_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: zcctl root add DIR [ port PORT ] [ addr ADDR ] [ index NAME ] [ copy ]\n"
+		"                          [ reqline BYTES ] [ headsize BYTES ] [ headers COUNT ]\n"
 		"       zcctl root del [ port ] PORT\n"
 		"       zcctl root { show | list | ls } [ port PORT ]\n"
 		"       zcctl root help\n"
 		"where  PORT := 1..65535 (default 80)\n"
-		"       ADDR := { IPV4 | IPV6 | [IPV6] } (default: all addresses)\n");
+		"       ADDR := { IPV4 | IPV6 | [IPV6] } (default: all addresses)\n"
+		"       reqline BYTES := %u..%u, request line (default %u; at most headsize)\n"
+		"       headsize BYTES := %u..%u, request head (default %u)\n"
+		"       headers COUNT := %u..%u, header lines (default %u)\n",
+		ZCHTTP_REQLINE_MIN, ZCHTTP_REQLINE_MAX, ZCHTTP_REQLINE_DEFAULT,
+		ZCHTTP_HEAD_MIN, ZCHTTP_HEAD_MAX, ZCHTTP_HEAD_DEFAULT,
+		ZCHTTP_HEADERS_MIN, ZCHTTP_HEADERS_MAX, ZCHTTP_HEADERS_DEFAULT);
 }
 
 static int root_help(void)
@@ -57,6 +64,45 @@ static int parse_addr(const char *arg, unsigned char *buf, int *len)
 	}
 	zc_error("invalid address \"%s\"", arg);
 	return -1;
+}
+
+/* A request head limit of root add, and the attribute that carries it */
+struct root_limit {
+	const char *key;
+	int attr;
+	uint32_t min;
+	uint32_t max;
+	uint32_t val;
+	bool set;
+};
+
+/*
+ * At "KEY VALUE": step to VALUE and parse it as a decimal number within
+ * the limit's bounds, refusing a second one.
+ * Return: 0, or EXIT_FAIL after printing why.
+ */
+static int next_limit_arg(struct root_limit *l, int *argc, char ***argv)
+{
+	unsigned long val;
+	const char *arg;
+	char *end;
+
+	if (next_arg(argc, argv))
+		return EXIT_FAIL;
+	if (l->set)
+		return zc_duparg(l->key);
+	arg = **argv;
+	errno = 0;
+	val = strtoul(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || errno || *end ||
+	    val < l->min || val > l->max) {
+		zc_error("invalid %s \"%s\" (%u to %u)", l->key, arg,
+			 l->min, l->max);
+		return EXIT_FAIL;
+	}
+	l->val = val;
+	l->set = true;
+	return 0;
 }
 
 /*
@@ -108,6 +154,14 @@ static char *abs_path(const char *dir)
 
 static int root_add(int argc, char **argv)
 {
+	struct root_limit limits[] = {
+		{ .key = "reqline", .attr = ZCHTTP_A_ROOT_LIMIT_REQLINE,
+		  .min = ZCHTTP_REQLINE_MIN, .max = ZCHTTP_REQLINE_MAX },
+		{ .key = "headsize", .attr = ZCHTTP_A_ROOT_LIMIT_HEAD,
+		  .min = ZCHTTP_HEAD_MIN, .max = ZCHTTP_HEAD_MAX },
+		{ .key = "headers", .attr = ZCHTTP_A_ROOT_LIMIT_HEADERS,
+		  .min = ZCHTTP_HEADERS_MIN, .max = ZCHTTP_HEADERS_MAX },
+	};
 	unsigned char addr[16];
 	const char *index = NULL;
 	uint16_t port = ROOT_DEFAULT_PORT;
@@ -115,6 +169,7 @@ static int root_add(int argc, char **argv)
 	int addr_len = 0, rc;
 	struct nl_msg *msg;
 	char *path;
+	size_t i;
 
 	if (argc < 1) {
 		zc_error("root add: missing DIR, try \"zcctl root help\".");
@@ -131,6 +186,9 @@ static int root_add(int argc, char **argv)
 	argv++;
 
 	while (argc > 0) {
+		for (i = 0; i < ARRAY_SIZE(limits); i++)
+			if (matches(*argv, limits[i].key))
+				break;
 		if (matches(*argv, "port")) {
 			if (next_port_arg("port", &argc, &argv, &port,
 					  &have_port))
@@ -153,6 +211,9 @@ static int root_add(int argc, char **argv)
 			if (copy)
 				return zc_duparg("copy");
 			copy = true;
+		} else if (i < ARRAY_SIZE(limits)) {
+			if (next_limit_arg(&limits[i], &argc, &argv))
+				return EXIT_FAIL;
 		} else if (matches(*argv, "help")) {
 			return root_help();
 		} else {
@@ -182,6 +243,14 @@ static int root_add(int argc, char **argv)
 		nlmsg_free(msg);
 		zc_error("root add: request too large (DIR or NAME too long)");
 		goto out;
+	}
+	for (i = 0; i < ARRAY_SIZE(limits); i++) {
+		if (limits[i].set &&
+		    nla_put_u32(msg, limits[i].attr, limits[i].val)) {
+			nlmsg_free(msg);
+			zc_error("root add: request too large");
+			goto out;
+		}
 	}
 	rc = zc_nl_request(msg, "root add", NULL, NULL);
 	goto out;
@@ -258,7 +327,10 @@ static void print_flags(uint32_t flags)
 	close_json_array();
 }
 
-/* One root: "port P addr A path D index I conns N [flags F]". */
+/*
+ * One root: "port P addr A path D index I reqline R headsize H headers N
+ * conns C [flags F]".
+ */
 static int print_root(struct nlattr **tb, void *arg)
 {
 	char addr[INET6_ADDRSTRLEN];
@@ -294,6 +366,24 @@ static int print_root(struct nlattr **tb, void *arg)
 		print_text("%s", sep);
 		print_string("index", "index %s",
 			     nla_get_string(tb[ZCHTTP_A_ROOT_INDEX]));
+		sep = " ";
+	}
+	if (tb[ZCHTTP_A_ROOT_LIMIT_REQLINE]) {
+		print_text("%s", sep);
+		print_uint("reqline", "reqline %llu",
+			   nla_get_u32(tb[ZCHTTP_A_ROOT_LIMIT_REQLINE]));
+		sep = " ";
+	}
+	if (tb[ZCHTTP_A_ROOT_LIMIT_HEAD]) {
+		print_text("%s", sep);
+		print_uint("headsize", "headsize %llu",
+			   nla_get_u32(tb[ZCHTTP_A_ROOT_LIMIT_HEAD]));
+		sep = " ";
+	}
+	if (tb[ZCHTTP_A_ROOT_LIMIT_HEADERS]) {
+		print_text("%s", sep);
+		print_uint("headers", "headers %llu",
+			   nla_get_u32(tb[ZCHTTP_A_ROOT_LIMIT_HEADERS]));
 		sep = " ";
 	}
 	if (tb[ZCHTTP_A_ROOT_CONNS]) {

@@ -99,6 +99,38 @@ run root add /tmp addr ::g; expect "invalid IPv6 addr" 1 err 'invalid address'
 run root add /tmp port 1 port 2; expect "duplicate port" 1 err 'duplicate "port"'
 run root add /tmp bogus; expect "unknown root add argument" 1 err \
 	'unknown argument "bogus"'
+
+# request head limits: syntax and bounds, checked before the kernel is asked
+run root help;		expect "root help lists the limits" 0 out \
+	'reqline BYTES := 256..16384'
+run root add /tmp reqline 255; expect "reqline below 256" 1 err \
+	'invalid reqline "255" (256 to 16384)'
+run root add /tmp reqline 16385; expect "reqline above 16384" 1 err \
+	'invalid reqline "16385"'
+run root add /tmp headsize 1023; expect "headsize below 1024" 1 err \
+	'invalid headsize "1023" (1024 to 65536)'
+run root add /tmp headsize 65537; expect "headsize above 65536" 1 err \
+	'invalid headsize "65537"'
+run root add /tmp headers 7; expect "headers below 8" 1 err \
+	'invalid headers "7" (8 to 1000)'
+run root add /tmp headers 1001; expect "headers above 1000" 1 err \
+	'invalid headers "1001"'
+run root add /tmp headers -8; expect "negative headers" 1 err \
+	'invalid headers "-8"'
+run root add /tmp reqline 4294967552; expect "reqline beyond 32 bits" 1 err \
+	'invalid reqline "4294967552"'
+run root add /tmp reqline ''; expect "empty reqline" 1 err 'invalid reqline ""'
+run root add /tmp reqline 1e3; expect "reqline 1e3" 1 err 'invalid reqline "1e3"'
+run root add /tmp reqline 512x; expect "reqline with a suffix" 1 err \
+	'invalid reqline "512x"'
+run root add /tmp headsize; expect "headsize without value" 1 err \
+	'missing argument after "headsize"'
+run root add /tmp headers 8 headers 9; expect "duplicate headers" 1 err \
+	'duplicate "headers"'
+run root add /tmp hea 1; expect "prefix hea is headsize" 1 err \
+	'invalid headsize "1"'
+run root add /tmp heade 1; expect "prefix heade is headers" 1 err \
+	'invalid headers "1"'
 run root del;		expect "root del without PORT" 1 err "missing PORT"
 run root del port;	expect "root del port without PORT" 1 err \
 	'missing argument'
@@ -123,6 +155,12 @@ else
 	msg='generic netlink family "zchttp" not found: is the module loaded?'
 	run root show;	expect "module not loaded: root show" 2 err "$msg"
 	run root add /tmp port 8080; expect "module not loaded: root add" 2 \
+		err "modprobe zchttp"
+	run root add /tmp port 8080 reqline 16384 headsize 65536 headers 1000
+	expect "module not loaded: root add with limits at their maximum" 2 \
+		err "modprobe zchttp"
+	run root add /tmp port 8080 reqline 256 headsize 1024 headers 8
+	expect "module not loaded: root add with limits at their minimum" 2 \
 		err "modprobe zchttp"
 	run root del 8080; expect "module not loaded: root del" 2 err "$msg"
 	run stats;	expect "module not loaded: stats" 2 err "$msg"

@@ -17,6 +17,21 @@
 #define ZCHTTP_INDEX_MAX	63	/* index file name, without NUL */
 #define ZCHTTP_ROOTS_MAX	64	/* roots at once */
 
+/*
+ * Request head limits of a root (ZCHTTP_A_ROOT_LIMIT_*): the bounds a
+ * root may set and the values of a root that sets none. The request line
+ * limit may not exceed the head limit.
+ */
+#define ZCHTTP_REQLINE_MIN	256	/* request line, bytes without CRLF */
+#define ZCHTTP_REQLINE_MAX	16384
+#define ZCHTTP_REQLINE_DEFAULT	4096
+#define ZCHTTP_HEAD_MIN		1024	/* whole head, bytes */
+#define ZCHTTP_HEAD_MAX		65536
+#define ZCHTTP_HEAD_DEFAULT	8192
+#define ZCHTTP_HEADERS_MIN	8	/* header lines */
+#define ZCHTTP_HEADERS_MAX	1000
+#define ZCHTTP_HEADERS_DEFAULT	100
+
 /**
  * enum zchttp_root_flags - per-root behaviour switches
  * @ZCHTTP_ROOT_F_COPY: send bodies by copy instead of by page reference
@@ -37,6 +52,9 @@ enum {
 	ZCHTTP_A_ROOT_FLAGS,	/* u32, enum zchttp_root_flags */
 	ZCHTTP_A_ROOT_CONNS,	/* u32, connections open now (reply only) */
 	ZCHTTP_A_ROOT_STATS,	/* nest, attribute set "stats" (reply only) */
+	ZCHTTP_A_ROOT_LIMIT_REQLINE,	/* u32, request line bytes; else 414 */
+	ZCHTTP_A_ROOT_LIMIT_HEAD,	/* u32, request head bytes; else 431 */
+	ZCHTTP_A_ROOT_LIMIT_HEADERS,	/* u32, header lines; else 431 */
 
 	__ZCHTTP_A_ROOT_MAX,
 	ZCHTTP_A_ROOT_MAX = (__ZCHTTP_A_ROOT_MAX - 1)
@@ -68,7 +86,9 @@ enum {
 
 enum {
 	ZCHTTP_CMD_UNSPEC,
-	ZCHTTP_CMD_ROOT_ADD,	/* admin: PORT?, ADDR?, PATH, INDEX?, FLAGS? */
+	ZCHTTP_CMD_ROOT_ADD,	/* admin: PORT, ADDR?, PATH, INDEX?, FLAGS?,
+				 * LIMIT_REQLINE?, LIMIT_HEAD?, LIMIT_HEADERS?
+				 */
 	ZCHTTP_CMD_ROOT_DEL,	/* admin: PORT */
 	ZCHTTP_CMD_ROOT_GET,	/* do: PORT; dump: all roots */
 	ZCHTTP_CMD_STATS_GET,	/* do: PORT? (none: global counters) */
