@@ -9,10 +9,19 @@
  * blocking. When the socket cannot take more, the work returns and the
  * write-space callback queues it again. No thread waits on a connection,
  * so an idle keep-alive connection costs its socket and a struct zch_conn.
+ *
+ * A response that ends the connection is followed by a lingering close,
+ * as nginx's lingering_close: once it is queued, the socket is shut down
+ * for writing, so FIN follows the response, and what the peer still sends
+ * is read and dropped until it closes too, for at most ZCH_LINGER_TIME
+ * and ZCH_LINGER_BYTES. Releasing a socket with unread bytes would make
+ * TCP answer with RST instead of FIN and drop what was not yet sent, and
+ * the peer could lose the response. Root deletion does not wait for it.
  */
 
 #include <linux/jiffies.h>
 #include <linux/module.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
 #include <net/tcp.h>
@@ -38,6 +47,10 @@ MODULE_PARM_DESC(max_requests, "Requests answered on one connection before it is
 
 #define ZCH_WORK_BUDGET	16		/* requests per run before yielding */
 #define ZCH_BUF_IDLE	(2 * HZ)	/* free the buffers of idle conns */
+#define ZCH_LINGER_TIME	(5 * HZ)	/* lingering close: longest wait */
+#define ZCH_LINGER_BYTES SZ_1M		/* lingering close: most bytes dropped */
+#define ZCH_LINGER_SINK	512		/* bytes dropped per recvmsg() */
+#define ZCH_LINGER_BUDGET 128		/* recvmsg() calls per run */
 
 static atomic_t zch_nconns = ATOMIC_INIT(0);
 static struct kmem_cache *zch_conn_cache __read_mostly;
@@ -219,6 +232,67 @@ static int zch_conn_parse(struct zch_conn *conn)
 	return 1;
 }
 
+/*
+ * Lingering close, after zch_conn_linger_start(): drop what the peer
+ * sends, without parsing it, until it closes, or until ZCH_LINGER_TIME
+ * has passed or ZCH_LINGER_BYTES were dropped.
+ * Return: 0 to wait for more, a negative errno to release the socket.
+ */
+static int zch_conn_linger(struct zch_conn *conn)
+{
+	unsigned int budget = ZCH_LINGER_BUDGET;
+	char sink[ZCH_LINGER_SINK];
+	struct msghdr msg;
+	struct kvec iov;
+	int ret;
+
+	for (;;) {
+		if (time_after_eq(jiffies, conn->linger_end) ||
+		    conn->lingered >= ZCH_LINGER_BYTES)
+			return -ETIMEDOUT;
+		if (!budget--) {
+			/* let other connections run; come back later */
+			zch_conn_queue(conn);
+			return 0;
+		}
+		memset(&msg, 0, sizeof(msg));
+		iov.iov_base = sink;
+		iov.iov_len = sizeof(sink);
+		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, sizeof(sink),
+				     MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (ret == -EAGAIN)
+			break;
+		if (ret <= 0)	/* the peer's FIN (0), or RST */
+			return ret ? ret : -ENOTCONN;
+		conn->lingered += ret;
+	}
+	WRITE_ONCE(conn->deadline, conn->linger_end);
+	return 0;
+}
+
+/*
+ * The response that ends the connection is queued: free what only
+ * requests need, send FIN after the response and start lingering.
+ * Return: as zch_conn_linger().
+ */
+static int zch_conn_linger_start(struct zch_conn *conn)
+{
+	int ret;
+
+	zch_tx_reset(conn);
+	if (conn->buf)
+		zch_buf_free(conn->buf);
+	conn->buf = NULL;
+	conn->rx_len = 0;
+
+	ret = kernel_sock_shutdown(conn->sock, SHUT_WR);
+	if (ret)
+		return ret;
+	conn->linger = true;
+	conn->linger_end = jiffies + ZCH_LINGER_TIME;
+	return zch_conn_linger(conn);
+}
+
 static void zch_conn_timed_out(struct zch_conn *conn)
 {
 	zch_stat_add(conn->root, ZCH_STAT_TIMEOUTS, 1);
@@ -245,8 +319,10 @@ static int zch_conn_idle(struct zch_conn *conn)
 			conn->rx_len = 0;
 			zch_respond_error(conn, 408, 11, false, false);
 			conn->tx.close = true;
-			zch_tx_run(conn);	/* best effort, then close */
-			return -ETIMEDOUT;
+			/* linger if it went out at once, else close */
+			if (zch_tx_run(conn))
+				return -ETIMEDOUT;
+			return zch_conn_linger_start(conn);
 		}
 	} else {
 		deadline = conn->last_active + idle;
@@ -273,8 +349,11 @@ static int zch_conn_run(struct zch_conn *conn)
 	unsigned int budget = ZCH_WORK_BUDGET;
 	int ret;
 
+	/* root deletion and module unload do not wait for a linger */
 	if (test_bit(ZCH_CONN_CLOSE, &conn->flags))
 		return -ESHUTDOWN;
+	if (conn->linger)
+		return zch_conn_linger(conn);
 
 	for (;;) {
 		if (conn->tx.hdr_len) {
@@ -285,7 +364,7 @@ static int zch_conn_run(struct zch_conn *conn)
 				return ret;
 			conn->last_active = jiffies;
 			if (conn->tx.close)
-				return -ESHUTDOWN;
+				return zch_conn_linger_start(conn);
 			zch_tx_reset(conn);
 		}
 		if (!budget--) {

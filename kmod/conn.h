@@ -73,6 +73,10 @@ enum {
  * @req_start: jiffies of the first byte of the pending request head
  * @deadline: jiffies when the sweeper should run the work again
  * @nreq: requests answered on this connection
+ * @linger: the last response is out and FIN follows it; input is only
+ *	read and dropped until the peer closes or @linger_end
+ * @linger_end: jiffies when a lingering close gives up waiting
+ * @lingered: bytes dropped while lingering
  * @tx: the response in flight
  * @saved_write_space: callback to restore on close
  * @saved_state_change: callback to restore on close
@@ -90,6 +94,9 @@ struct zch_conn {
 	unsigned long req_start;
 	unsigned long deadline;
 	unsigned int nreq;
+	bool linger;
+	unsigned long linger_end;
+	unsigned int lingered;
 	struct zch_tx tx;
 	void (*saved_write_space)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);

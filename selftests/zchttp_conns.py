@@ -4,13 +4,15 @@
 # 1,000 concurrent keep-alive connections, each answered twice; pipelined
 # requests answered in order; max_requests ends a connection; idle and
 # header-read timeouts close stale connections; deleting a root closes
-# its connections.
+# its connections; a response that ends a connection is followed by a
+# lingering close (FIN, not RST, even with unread request bytes).
 
 import os
 import resource
 import selectors
 import socket
 import sys
+import threading
 import time
 
 from zch_lib import (KSFT_SKIP, load_module, log_test, stat, summary,
@@ -60,6 +62,132 @@ def wait_closed(sock, limit):
     except ConnectionResetError:
         pass
     return time.monotonic() - t0
+
+
+EXTRA = 256 * 1024     # bytes sent after a request that ends the connection
+
+
+def read_to_eof(sock, limit=30):
+    """Read until EOF; return (data, None) or (data, the exception)."""
+    sock.settimeout(limit)
+    data = b""
+    try:
+        while True:
+            b = sock.recv(65536)
+            if not b:
+                return data, None
+            data += b
+    except OSError as e:  # ECONNRESET above all, or a timeout
+        return data, e
+
+
+def closing_with_extra(raw, extra=EXTRA):
+    """Send raw then extra bytes (from a thread: the server may stop
+    reading), read everything until EOF; return (data, error)."""
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=30)
+
+    def send():
+        try:
+            s.sendall(raw + b"x" * extra)
+        except OSError:
+            pass  # the old behaviour: RST while sending
+    t = threading.Thread(target=send)
+    t.start()
+    data, err = read_to_eof(s)
+    t.join(30)
+    s.close()
+    return data, err
+
+
+def wait_active(n, limit):
+    """Poll conns_active of the root until it is n; False on the deadline."""
+    deadline = time.monotonic() + limit
+    while stat("conns_active", PORT) != n:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)  # polling a counter with a deadline, not a sync
+    return True
+
+
+def lingering_close(www):
+    big = open(os.path.join(www, "big.bin"), "rb").read()
+    h11 = b" HTTP/1.1\r\nHost: x\r\n"
+    cases = (
+        ("400 (no Host)", b"GET /hello.txt HTTP/1.1\r\n\r\n", b"HTTP/1.1 400 "),
+        ("431 (head too large)", b"GET /hello.txt" + h11 + b"X: " +
+         b"v" * 9000 + b"\r\n\r\n", b"HTTP/1.1 431 "),
+        ("414 (line too long)", b"GET /" + b"a" * 5000 + h11 +
+         b"\r\n", b"HTTP/1.1 414 "),
+        ("505 (HTTP/2.0)", b"GET / HTTP/2.0\r\n\r\n", b"HTTP/1.1 505 "),
+    )
+    for desc, raw, start in cases:
+        data, err = closing_with_extra(raw)
+        head, _, body = data.partition(b"\r\n\r\n")
+        clen = 0
+        for l in head.split(b"\r\n")[1:]:
+            k, _, v = l.partition(b":")
+            if k.strip().lower() == b"content-length":
+                clen = int(v)
+        log_test("%s then %d KiB: whole response, then EOF" %
+                 (desc, EXTRA // 1024),
+                 data.startswith(start) and clen and len(body) == clen and
+                 err is None,
+                 "got %r... (%d bytes), error %r" % (data[:20], len(data), err))
+
+    # a response with a body still in flight when the request is done
+    for desc, raw in (
+            ("Connection: close", b"GET /big.bin" + h11 +
+             b"Connection: close\r\n\r\n"),
+            ("HTTP/1.0", b"GET /big.bin HTTP/1.0\r\n\r\n")):
+        data, err = closing_with_extra(raw + b"GET /hello.txt" + h11 + b"\r\n")
+        ok = data.startswith(b"HTTP/1.") and data.endswith(big) and \
+            err is None
+        log_test("%s with pipelined bytes: 1 MiB body, then EOF" % desc, ok,
+                 "%d bytes, error %r" % (len(data), err))
+
+    set_param("max_requests", 2)
+    data, err = closing_with_extra(b"GET /hello.txt" + h11 + b"\r\n" +
+                                   b"GET /big.bin" + h11 + b"\r\n")
+    set_param("max_requests", 1000)
+    log_test("max_requests reached with pipelined bytes: 2 responses, EOF",
+             data.count(b"HTTP/1.1 200 ") == 2 and data.endswith(big) and
+             err is None, "%d bytes, error %r" % (len(data), err))
+
+    # the server lets go once the peer closes
+    ok = wait_active(0, 30)
+    log_test("lingering connections released when the peer closes", ok,
+             "conns_active %d" % stat("conns_active", PORT))
+
+    # a peer that never closes is let go after the linger time
+    s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+    s.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
+    data, err = read_to_eof(s)
+    ok = data.startswith(b"HTTP/1.1 200 ") and data.endswith(b"\r\nhello\n") \
+        and err is None
+    t0 = time.monotonic()
+    released = wait_active(0, 30)
+    log_test("a peer that does not close is let go after the linger time",
+             ok and released, "EOF %s, released %s after %.1f s" %
+             (ok, released, time.monotonic() - t0))
+    s.close()
+
+    # deleting a root does not wait for lingering connections
+    socks = []
+    for _ in range(5):
+        s = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+        s.sendall(b"GET /hello.txt HTTP/1.0\r\n\r\n")
+        read_to_eof(s)
+        socks.append(s)
+    lingering = stat("conns_active", PORT)
+    t0 = time.monotonic()
+    zcctl("root", "del", PORT)
+    took = time.monotonic() - t0
+    zcctl("root", "add", www, "port", PORT)
+    for s in socks:
+        s.close()
+    log_test("root del does not wait for lingering connections",
+             lingering == 5 and took < 3, "%d lingering, root del took %.1f s" %
+             (lingering, took))
 
 
 def many_connections(www):
@@ -117,8 +245,13 @@ def main():
     with open(os.path.join(www, "hello.txt"), "w") as f:
         f.write("hello\n")
     os.chmod(os.path.join(www, "hello.txt"), 0o644)
+    with open(os.path.join(www, "big.bin"), "wb") as f:
+        f.write(os.urandom(1048576))
+    os.chmod(os.path.join(www, "big.bin"), 0o644)
     zcctl("root", "add", www, "port", PORT)
     try:
+        lingering_close(www)
+
         ok, why = many_connections(www)
         log_test("%d concurrent keep-alive connections, 2 requests each" % NCONN,
                  ok, why)
