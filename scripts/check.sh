@@ -58,6 +58,25 @@ if [ ${#KSRCS[@]} -eq 0 ]; then
 fi
 KDIR=${KDIR:-$(printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 | sort -V | tail -n 1)}
 
+# What the lanes need beyond this machine's kernel (the trixie and sid
+# roots, the debug kernel) is built in the background while the static
+# checks and the bookworm lane run. Root builds mostly wait on the mirror;
+# the kernel build runs at nice 10 in this session (so in the scheduler
+# autogroup of the VMs, which keep their priority) and takes what CPU the
+# guests leave. The lanes call the same scripts again; both cache and
+# lock, so a lane waits for a job still running and then reuses what it
+# made. A job's failure is only logged here: the lane reruns it and
+# reports the failure, or its SKIP.
+PREP_LOG=$(mktemp /tmp/zchttp-lanes.XXXXXX)
+for k in $KERNELS; do
+	case $k in
+	trixie|sid) scripts/lane-root.sh "$k" ;;
+	debug) scripts/debug-kernel.sh ;;
+	esac
+done >"$PREP_LOG" 2>&1 </dev/null &
+PREP_PID=$!
+echo "=== preparing the lanes ($KERNELS) in the background: log $PREP_LOG"
+
 # Build with W=1 and sparse; any compiler or sparse warning fails.
 build_module()
 {
@@ -156,6 +175,7 @@ for k in $KERNELS; do
 	esac
 done
 
+wait $PREP_PID 2>/dev/null
 echo
 if [ $FAILED -ne 0 ]; then
 	printf 'failed step: %s\n' "${FAILED_STEPS[@]}"
