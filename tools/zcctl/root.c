@@ -327,6 +327,17 @@ static void print_flags(uint32_t flags)
 	close_json_array();
 }
 
+/* The request head limits, in the order root show prints them. */
+static const struct {
+	int attr;
+	const char *key;
+	const char *fmt;
+} limit_keys[] = {
+	{ ZCHTTP_A_ROOT_LIMIT_REQLINE,	"reqline",	"reqline %llu" },
+	{ ZCHTTP_A_ROOT_LIMIT_HEAD,	"headsize",	"headsize %llu" },
+	{ ZCHTTP_A_ROOT_LIMIT_HEADERS,	"headers",	"headers %llu" },
+};
+
 /*
  * One root: "port P addr A path D index I reqline R headsize H headers N
  * conns C [flags F]".
@@ -336,6 +347,7 @@ static int print_root(struct nlattr **tb, void *arg)
 	char addr[INET6_ADDRSTRLEN];
 	uint32_t flags = 0;
 	const char *sep = "";
+	size_t i;
 
 	(void)arg;
 	open_json_object(NULL);
@@ -368,22 +380,12 @@ static int print_root(struct nlattr **tb, void *arg)
 			     nla_get_string(tb[ZCHTTP_A_ROOT_INDEX]));
 		sep = " ";
 	}
-	if (tb[ZCHTTP_A_ROOT_LIMIT_REQLINE]) {
+	for (i = 0; i < ARRAY_SIZE(limit_keys); i++) {
+		if (!tb[limit_keys[i].attr])
+			continue;
 		print_text("%s", sep);
-		print_uint("reqline", "reqline %llu",
-			   nla_get_u32(tb[ZCHTTP_A_ROOT_LIMIT_REQLINE]));
-		sep = " ";
-	}
-	if (tb[ZCHTTP_A_ROOT_LIMIT_HEAD]) {
-		print_text("%s", sep);
-		print_uint("headsize", "headsize %llu",
-			   nla_get_u32(tb[ZCHTTP_A_ROOT_LIMIT_HEAD]));
-		sep = " ";
-	}
-	if (tb[ZCHTTP_A_ROOT_LIMIT_HEADERS]) {
-		print_text("%s", sep);
-		print_uint("headers", "headers %llu",
-			   nla_get_u32(tb[ZCHTTP_A_ROOT_LIMIT_HEADERS]));
+		print_uint(limit_keys[i].key, limit_keys[i].fmt,
+			   nla_get_u32(tb[limit_keys[i].attr]));
 		sep = " ";
 	}
 	if (tb[ZCHTTP_A_ROOT_CONNS]) {
