@@ -71,12 +71,18 @@ static struct zch_buf *zch_buf_alloc(const struct zch_root *root)
 	return buf;
 }
 
-static void zch_buf_free(struct zch_buf *buf)
+/* Free the connection's buffer, if it has one. */
+static void zch_conn_free_buf(struct zch_conn *conn)
 {
+	struct zch_buf *buf = conn->buf;
+
+	if (!buf)
+		return;
 	if (buf->rx_size <= ZCHTTP_HEAD_DEFAULT)
 		kmem_cache_free(zch_buf_cache, buf);
 	else
 		kvfree(buf);
+	conn->buf = NULL;
 }
 
 static void zch_conn_put(struct zch_conn *conn)
@@ -139,9 +145,7 @@ static void zch_conn_close(struct zch_conn *conn)
 	spin_unlock(&root->conns_lock);
 
 	zch_tx_reset(conn);
-	if (conn->buf)
-		zch_buf_free(conn->buf);
-	conn->buf = NULL;
+	zch_conn_free_buf(conn);
 	sock_release(conn->sock);
 	conn->sock = NULL;
 
@@ -280,9 +284,7 @@ static int zch_conn_linger_start(struct zch_conn *conn)
 	int ret;
 
 	zch_tx_reset(conn);
-	if (conn->buf)
-		zch_buf_free(conn->buf);
-	conn->buf = NULL;
+	zch_conn_free_buf(conn);
 	conn->rx_len = 0;
 
 	ret = kernel_sock_shutdown(conn->sock, SHUT_WR);
@@ -327,12 +329,10 @@ static int zch_conn_idle(struct zch_conn *conn)
 	} else {
 		deadline = conn->last_active + idle;
 		if (conn->buf) {
-			if (time_after_eq(now, conn->last_active + ZCH_BUF_IDLE)) {
-				zch_buf_free(conn->buf);
-				conn->buf = NULL;
-			} else {
+			if (time_after_eq(now, conn->last_active + ZCH_BUF_IDLE))
+				zch_conn_free_buf(conn);
+			else
 				deadline = conn->last_active + ZCH_BUF_IDLE;
-			}
 		}
 	}
 	if (time_after_eq(now, deadline)) {
