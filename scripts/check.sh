@@ -120,20 +120,28 @@ shellcheck_all()
 	shellcheck -x scripts/*.sh selftests/*.sh tools/zcctl/tests.sh .ci/run
 }
 
-vm_selftests()
+# run_tests LANE [VM.SH OPTION...] -- [TEST...]: selftests in a VM of the
+# lane (all those of the main boot if none are named). A lane whose root
+# cannot be installed (no mirror) is skipped, loudly.
+run_tests()
 {
-	scripts/vm.sh --timeout 3000 -- scripts/ksft-run.sh "$KSFT"
-}
+	local lane=$1 rc
+	local -a opts=()
 
-# A lane whose root cannot be installed (no mirror) is skipped, loudly.
-lane_selftests()
-{
-	local rc
-
-	scripts/lane.sh "$1" --timeout 3000 -- scripts/ksft-run.sh "$KSFT"
+	shift
+	while [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	if [ "$lane" = bookworm ]; then
+		scripts/vm.sh "${opts[@]}" -- scripts/ksft-run.sh "$KSFT" "$@"
+		return
+	fi
+	scripts/lane.sh "$lane" "${opts[@]}" -- scripts/ksft-run.sh "$KSFT" "$@"
 	rc=$?
 	if [ $rc -eq 4 ]; then
-		echo "########## SKIP: the $1 lane could not be set up (see above)"
+		echo "########## SKIP: the $lane lane could not be set up (see above)"
 		SKIPPED=$((SKIPPED + 1))
 		return 0
 	fi
@@ -164,12 +172,19 @@ fuzz()
 
 step "HTTP parser fuzzing (${FUZZ_SECONDS} s)" fuzz
 step "selftests build" make -C selftests KSFT="$KSFT"
+# Tests that trace (kprobes, trace events) get a boot of their own with one
+# vCPU: under TCG, text patching can kill a guest with several
+# (Documentation/vm.rst, "The one-vCPU boot").
+read -r -a ONE_CPU_TESTS < <(make -s -C selftests KSFT="$KSFT" list_one_cpu_tests)
 for k in $KERNELS; do
 	case $k in
-	bookworm)
-		step "VM selftests: bookworm ($(basename "$KDIR"))" vm_selftests ;;
-	trixie|sid|debug)
-		step "VM selftests: $k lane" lane_selftests "$k" ;;
+	bookworm|trixie|sid|debug)
+		name=$k
+		[ "$k" = bookworm ] && name="bookworm ($(basename "$KDIR"))"
+		step "VM selftests: $name" run_tests "$k" --timeout 3000 --
+		step "VM selftests, one vCPU: $name" run_tests "$k" \
+			--cpus 1 --timeout 1800 -- "${ONE_CPU_TESTS[@]}"
+		;;
 	*)
 		step "unknown kernel lane '$k' (bookworm, trixie, sid, debug)" false ;;
 	esac

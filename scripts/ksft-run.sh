@@ -40,12 +40,23 @@ log=$base/tap.log
 	# shellcheck disable=SC1091
 	. "$base/kselftest/runner.sh"
 	run_many "${tests[@]/#/./}"
-) 2>&1 | tee "$log"
+) 2>&1 | while IFS= read -r line; do
+	# each test's time, from bash's clock (no process per line)
+	case $line in
+	"# selftests: zchttp: "*) echo "${EPOCHREALTIME%.*} start ${line##* }" >>"$base/times" ;;
+	"ok "* | "not ok "*) echo "${EPOCHREALTIME%.*} end" >>"$base/times" ;;
+	esac
+	printf '%s\n' "$line"
+done | tee "$log"
 
 pass=$(grep -cE '^ok [0-9]+ ' "$log" | tr -d ' ')
 skipped=$(grep -cE '^ok [0-9]+ .*# SKIP' "$log" | tr -d ' ')
 failed=$(grep -cE '^not ok [0-9]+ ' "$log" | tr -d ' ')
 echo "selftests: $((pass - skipped)) passed, $failed failed, $skipped skipped"
+[ -r "$base/times" ] && awk '
+	$2 == "start" { name = $3; t0 = $1 }
+	$2 == "end" && name != "" { printf "%s%s %d s", sep, name, $1 - t0; sep = ", "; name = "" }
+	END { if (sep) print "" }' "$base/times" | sed 's/^/selftests: times: /'
 
 # every record still in the ring buffer (vm.sh boots with log_buf_len=4M)
 kernel_reports()

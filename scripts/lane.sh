@@ -89,14 +89,19 @@ in_root() {
 			/bin/sh -ec "$script"' sh "$root" "$ZCH_CACHE" "$script"
 }
 
-# Fresh copy of the tree (no .git, no build products) in $1.
+# The tree without .git and build products, as a tar stream on stdout.
+tree_tar() {
+	tar -C "$TOP" --exclude=./.git --exclude='*.o' --exclude='*.ko' \
+		--exclude='*.cmd' --exclude='*.mod' --exclude='*.mod.c' \
+		--exclude=./build -cf - .
+}
+
+# Fresh copy of the tree in $1.
 copy_tree() {
 	local dest=$1
 	rm -rf --one-file-system "$dest"
 	mkdir -p "$dest"
-	tar -C "$TOP" --exclude=./.git --exclude='*.o' --exclude='*.ko' \
-		--exclude='*.cmd' --exclude='*.mod' --exclude='*.mod.c' \
-		--exclude=./build -cf - . | tar -C "$dest" -xf -
+	tree_tar | tar -C "$dest" -xf -
 }
 
 # Build module, zcctl and selftests in the lane root (on the host if ROOT is
@@ -280,10 +285,20 @@ main() {
 	exec 8>"$BUILD.lock"
 	flock 8 || die "cannot lock $BUILD.lock"
 
-	local start=$SECONDS src=$BUILD/src
-	copy_tree "$src"
-	build_in_root "$root" "$rel" "$src" "$ksft" "$kdir"
-	log "built in $((SECONDS - start)) s: $src/kmod/zchttp.ko"
+	# The build of the same tree for the same kernel is reused: check.sh
+	# runs two boots of each lane (the selftests, then the one-vCPU ones).
+	local start=$SECONDS src=$BUILD/src stamp
+	stamp=$( { echo "$rel $kdir $ksft"; tree_tar; } | sha256sum | cut -c1-16)
+	if [[ $(cat "$BUILD/tree.stamp" 2>/dev/null) == "$stamp" &&
+		-e $src/kmod/zchttp.ko && -x $src/tools/zcctl/zcctl ]]; then
+		log "reusing the build of this tree: $src/kmod/zchttp.ko"
+	else
+		rm -f "$BUILD/tree.stamp"
+		copy_tree "$src"
+		build_in_root "$root" "$rel" "$src" "$ksft" "$kdir"
+		echo "$stamp" >"$BUILD/tree.stamp"
+		log "built in $((SECONDS - start)) s: $src/kmod/zchttp.ko"
+	fi
 	((build_only)) && exit 0
 	[[ $SUITE == debug ]] && run_debug "$image" "$moddir" "$src" "${vmopts[@]}" -- "${cmd[@]}"
 
