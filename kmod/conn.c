@@ -26,7 +26,7 @@
 #include <linux/tcp.h>
 #include <net/tcp.h>
 
-#include "conn.h"
+#include "respond.h"
 
 /* Module parameters, read without locks. */
 static unsigned int zch_max_conns = 16384;
@@ -211,9 +211,8 @@ static int zch_conn_parse(struct zch_conn *conn)
 	if (ret) {
 		zch_stat_add(conn->root, ZCH_STAT_PARSE_ERRORS, 1);
 		conn->rx_len = 0;
-		zch_respond_error(conn, ret, req->version, false,
-				  req->method == ZCH_HTTP_HEAD);
-		conn->tx.close = true;
+		zch_respond_error(conn, ret, req);
+		conn->tx.last = true;
 		return 1;
 	}
 
@@ -224,10 +223,9 @@ static int zch_conn_parse(struct zch_conn *conn)
 	/* header values in @req point into buf->rx until it is consumed */
 	ret = zch_respond(conn, req);
 	if (ret)
-		zch_respond_error(conn, 500, req->version, false,
-				  req->method == ZCH_HTTP_HEAD);
+		zch_respond_error(conn, 500, req);
 	if (!req->keepalive)
-		conn->tx.close = true;
+		conn->tx.last = true;
 	conn->rx_len -= used;
 	if (conn->rx_len) {
 		memmove(buf->rx, buf->rx + used, conn->rx_len);
@@ -319,8 +317,8 @@ static int zch_conn_idle(struct zch_conn *conn)
 		if (time_after_eq(now, deadline)) {
 			zch_conn_timed_out(conn);
 			conn->rx_len = 0;
-			zch_respond_error(conn, 408, 11, false, false);
-			conn->tx.close = true;
+			zch_respond_error(conn, 408, NULL);
+			conn->tx.last = true;
 			/* linger if it went out at once, else close */
 			if (zch_tx_run(conn))
 				return -ETIMEDOUT;
@@ -350,7 +348,7 @@ static int zch_conn_run(struct zch_conn *conn)
 	int ret;
 
 	/* root deletion and module unload do not wait for a linger */
-	if (test_bit(ZCH_CONN_CLOSE, &conn->flags))
+	if (test_bit(ZCH_CONN_KILL, &conn->flags))
 		return -ESHUTDOWN;
 	if (conn->linger)
 		return zch_conn_linger(conn);
@@ -363,7 +361,7 @@ static int zch_conn_run(struct zch_conn *conn)
 			if (ret)
 				return ret;
 			conn->last_active = jiffies;
-			if (conn->tx.close)
+			if (conn->tx.last)
 				return zch_conn_linger_start(conn);
 			zch_tx_reset(conn);
 		}
@@ -454,25 +452,43 @@ int zch_conn_create(struct zch_root *root, struct socket *sock)
 }
 
 /**
- * zch_conn_kick_all() - run the work of a root's connections
- * @root: the root
- * @close: close them all (root deletion) instead of only those whose
- *	deadline has passed (the sweeper)
+ * zch_conn_kill_all() - end every connection of a root now
+ * @root: the root, marked dying (no connection is added any more)
+ *
+ * Each connection's work closes it at its next run, which is queued
+ * here, even in a lingering close.
  *
  * Context: process context; takes root->conns_lock.
  */
-void zch_conn_kick_all(struct zch_root *root, bool close)
+void zch_conn_kill_all(struct zch_root *root)
+{
+	struct zch_conn *conn;
+
+	spin_lock(&root->conns_lock);
+	list_for_each_entry(conn, &root->conns, node) {
+		set_bit(ZCH_CONN_KILL, &conn->flags);
+		zch_conn_queue(conn);
+	}
+	spin_unlock(&root->conns_lock);
+}
+
+/**
+ * zch_conn_sweep() - run the connections whose deadline has passed
+ * @root: the root
+ *
+ * Their work applies the timeouts (see zch_conn_idle()).
+ *
+ * Context: process context, the root's sweeper; takes root->conns_lock.
+ */
+void zch_conn_sweep(struct zch_root *root)
 {
 	unsigned long now = jiffies;
 	struct zch_conn *conn;
 
 	spin_lock(&root->conns_lock);
 	list_for_each_entry(conn, &root->conns, node) {
-		if (close)
-			set_bit(ZCH_CONN_CLOSE, &conn->flags);
-		else if (time_before(now, READ_ONCE(conn->deadline)))
-			continue;
-		zch_conn_queue(conn);
+		if (time_after_eq(now, READ_ONCE(conn->deadline)))
+			zch_conn_queue(conn);
 	}
 	spin_unlock(&root->conns_lock);
 }

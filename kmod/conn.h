@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * zchttp: one client connection and its response in flight.
+ * zchttp: one client connection.
  */
 
 #ifndef _ZCH_CONN_H
 #define _ZCH_CONN_H
 
 #include "zch.h"
+#include "tx.h"
 
 #define ZCH_HDR_SIZE	2048	/* response header plus a short error body */
 
@@ -29,34 +30,9 @@ struct zch_buf {
 	char rx[];
 };
 
-/**
- * struct zch_tx - the response being sent
- * @file: open file whose body is sent; NULL when there is no body
- * @pos: next body byte to send
- * @end: one past the last body byte
- * @bounce: one page for the copy path, or NULL
- * @hdr_off: bytes of @buf->hdr already sent
- * @hdr_len: bytes in @buf->hdr (0 when no response is in flight)
- * @hdr_body: how many of the @hdr_len bytes are an error body
- * @close: close the connection once the response is out
- * @copy: send the body by copy rather than by page reference
- */
-struct zch_tx {
-	struct file *file;
-	loff_t pos;
-	loff_t end;
-	void *bounce;
-	u16 hdr_off;
-	u16 hdr_len;
-	u16 hdr_body;
-	bool close;
-	bool copy;
-};
-
 /* conn->flags bits, set from any context */
 enum {
-	ZCH_CONN_CLOSE,		/* close at the next run of the work */
-	ZCH_CONN_LISTED,	/* on root->conns */
+	ZCH_CONN_KILL,		/* end at the next run: root deletion, unload */
 };
 
 /**
@@ -101,14 +77,5 @@ struct zch_conn {
 	void (*saved_write_space)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);
 };
-
-/* Responses */
-int zch_respond(struct zch_conn *conn, const struct zch_http_req *req);
-void zch_respond_error(struct zch_conn *conn, u16 status, u8 version,
-		       bool keepalive, bool head);
-
-/* Transmit */
-int zch_tx_run(struct zch_conn *conn);
-void zch_tx_reset(struct zch_conn *conn);
 
 #endif /* _ZCH_CONN_H */

@@ -159,8 +159,6 @@ int zch_listener_start(struct zch_root *root, const struct zch_root_cfg *cfg,
 
 	write_lock_bh(&sk->sk_callback_lock);
 	root->saved_data_ready = sk->sk_data_ready;
-	root->saved_write_space = sk->sk_write_space;
-	root->saved_state_change = sk->sk_state_change;
 	__rcu_assign_sk_user_data_with_flags(sk, root, SK_USER_DATA_NOCOPY);
 	sk->sk_data_ready = zch_listen_data_ready;
 	write_unlock_bh(&sk->sk_callback_lock);

@@ -22,7 +22,7 @@ static void zch_sweep_work(struct work_struct *work)
 	struct zch_root *root = container_of(to_delayed_work(work),
 					     struct zch_root, sweep_work);
 
-	zch_conn_kick_all(root, false);
+	zch_conn_sweep(root);
 	if (!READ_ONCE(root->dying))
 		queue_delayed_work(zch_wq, &root->sweep_work, HZ);
 }
@@ -153,7 +153,7 @@ static void zch_root_destroy(struct zch_root *root)
 
 	zch_listener_stop(root);
 	cancel_delayed_work_sync(&root->sweep_work);
-	zch_conn_kick_all(root, true);
+	zch_conn_kill_all(root);
 
 	zch_root_put(root);
 	wait_for_completion(&root->released);

@@ -129,9 +129,8 @@ struct zch_root_cfg {
  * @conns: open connections (struct zch_conn.node)
  * @stats: this root's counters
  * @released: completed when the last reference is gone
- * @saved_data_ready: listener's original callback, restored on stop
- * @saved_write_space: listener's original callback, for accepted sockets
- * @saved_state_change: listener's original callback, for accepted sockets
+ * @saved_data_ready: the listener's original callback, restored on stop
+ *	and on the accepted sockets, which inherit the replaced one
  */
 struct zch_root {
 	struct list_head node;
@@ -152,8 +151,6 @@ struct zch_root {
 	struct zch_stats stats;
 	struct completion released;
 	void (*saved_data_ready)(struct sock *sk);
-	void (*saved_write_space)(struct sock *sk);
-	void (*saved_state_change)(struct sock *sk);
 };
 
 extern struct mutex zch_cfg_lock;
@@ -176,7 +173,8 @@ void zch_listener_stop(struct zch_root *root);
 /* Connections */
 
 int zch_conn_create(struct zch_root *root, struct socket *sock);
-void zch_conn_kick_all(struct zch_root *root, bool close);
+void zch_conn_kill_all(struct zch_root *root);
+void zch_conn_sweep(struct zch_root *root);
 int zch_conn_cache_init(void);
 void zch_conn_cache_exit(void);
 

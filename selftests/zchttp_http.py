@@ -271,6 +271,26 @@ def main():
               body=files["a.css"])
         check("query string ignored", b"GET /a.css?v=1" + h11, 200,
               body=files["a.css"])
+        # a directory without its slash is redirected; a Location too long
+        # for the header buffer is a 414, without a body for HEAD
+        os.makedirs(os.path.join(WWW, "sub"), exist_ok=True)
+        check("directory without slash: 301 to the slashed form",
+              b"GET /sub" + h11, 301, keep=True, hdrs={"location": "/sub/"})
+        os.makedirs(os.path.join(WWW, "caf\u00e9"), exist_ok=True)
+        check("non-ASCII directory: the Location is percent-encoded",
+              b"GET /caf\xc3\xa9" + h11, 301,
+              hdrs={"location": "/caf%C3%A9/"})
+        deep = os.path.join(WWW, *["\u00e9" * 120] * 3)
+        os.makedirs(deep, exist_ok=True)
+        target = b"/" + "/".join(["\u00e9" * 120] * 3).encode()
+        check("redirect that does not fit: 414 with a body",
+              b"GET " + target + h11, 414, keep=False)
+        st, hd, _, closed = exchange(b"HEAD " + target + h11)
+        log_test("redirect that does not fit, HEAD: 414 without a body",
+                 st == 414 and closed and
+                 int(hd.get("content-length", "0")) > 0,
+                 "status %d, %s after the head" %
+                 (st, "nothing" if closed else "more bytes"))
         ranges_and_validators()
         root_limits(files["a.css"])
         real_clients()

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zchttp: safe path resolution beneath a document root, and the response
- * it leads to.
+ * zchttp: the responder: safe path resolution beneath a document root,
+ * the response it leads to, and error responses.
  *
  * The decoded request path is resolved relative to the root's pinned
  * directory with vfs_path_lookup() and LOOKUP_BENEATH: ".." cannot leave
@@ -16,7 +16,7 @@
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 
-#include "conn.h"
+#include "respond.h"
 
 #define ZCH_LOOKUP_FLAGS	(LOOKUP_BENEATH | LOOKUP_NO_SYMLINKS | \
 				 LOOKUP_NO_MAGICLINKS | LOOKUP_NO_XDEV)
@@ -103,34 +103,37 @@ static void zch_queue_error(struct zch_conn *conn, struct zch_http_resp *resp,
 	memcpy(hdr + n, body, blen);
 	conn->tx.hdr_len = n + blen;
 	conn->tx.hdr_body = blen;
-	conn->tx.close = !resp->keepalive;
+	conn->tx.last = !resp->keepalive;
 	zch_count_status(conn, resp->status);
 }
 
 /**
  * zch_respond_error() - queue an error response
- * @conn: the connection
+ * @conn: the connection, with a buffer
  * @status: HTTP status code
- * @version: 10 or 11
- * @keepalive: the request allows the connection to stay open
- * @head: the request was HEAD: no body
+ * @req: the request, or NULL when none could be parsed: then the answer
+ *	is HTTP/1.1, with a body, and ends the connection
  *
  * The header and its short HTML body go out by copy from the connection's
- * header buffer. A pending body is dropped.
+ * header buffer; a HEAD request gets the header only. A pending body is
+ * dropped. Only 403, 404, 405 and 503 keep a keep-alive connection open:
+ * after any other error the stream cannot be trusted.
+ *
+ * Context: the connection's work.
  */
-void zch_respond_error(struct zch_conn *conn, u16 status, u8 version,
-		       bool keepalive, bool head)
+void zch_respond_error(struct zch_conn *conn, u16 status,
+		       const struct zch_http_req *req)
 {
 	struct zch_http_resp resp = {
 		.status = status,
-		.version = version,
-		/* after a malformed request the stream cannot be trusted */
-		.keepalive = keepalive && (status == 403 || status == 404 ||
-					   status == 405 || status == 503),
+		.version = req ? req->version : 11,
+		.keepalive = req && req->keepalive &&
+			     (status == 403 || status == 404 ||
+			      status == 405 || status == 503),
 		.mtime = -1,
 	};
 
-	zch_queue_error(conn, &resp, head);
+	zch_queue_error(conn, &resp, req && req->method == ZCH_HTTP_HEAD);
 }
 
 /* Percent-encode @path into "/@path/" for a Location header. */
@@ -148,7 +151,8 @@ static char *zch_location(const char *path, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char c = path[i];
 
-		if (isalnum(c) || strchr("/-._~!$&'()*+,;=:@", c)) {
+		/* ASCII only: the kernel's ctype calls Latin-1 letters alnum */
+		if ((c < 0x80 && isalnum(c)) || strchr("/-._~!$&'()*+,;=:@", c)) {
 			*p++ = c;
 		} else {
 			*p++ = '%';
@@ -178,7 +182,8 @@ static int zch_redirect(struct zch_conn *conn, const struct zch_http_req *req)
 	n = zch_format(conn, &resp);
 	kfree(resp.location);
 	if (!n) {
-		zch_respond_error(conn, 414, req->version, false, false);
+		/* the Location does not fit in the header buffer */
+		zch_respond_error(conn, 414, req);
 		return 0;
 	}
 	conn->tx.hdr_len = n;
@@ -250,7 +255,7 @@ static bool zch_if_range_holds(const struct zch_http_req *req,
  * Sets up conn->tx: the header in conn->buf->hdr and, for GET of a
  * non-empty file, the open file whose pages will follow.
  *
- * Context: process context (may sleep in the lookup).
+ * Context: the connection's work (may sleep in the lookup).
  * Return: 0, or a negative errno if no response could be built.
  */
 int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
@@ -279,8 +284,7 @@ int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
 
 		if (status == 403)
 			zch_stat_add(root, ZCH_STAT_PATH_REJECTS, 1);
-		zch_respond_error(conn, status, req->version, req->keepalive,
-				  head);
+		zch_respond_error(conn, status, req);
 		return 0;
 	}
 
@@ -289,8 +293,7 @@ int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
 	    IS_DAX(inode)) {
 		path_put(&path);
 		zch_stat_add(root, ZCH_STAT_PATH_REJECTS, 1);
-		zch_respond_error(conn, 403, req->version, req->keepalive,
-				  head);
+		zch_respond_error(conn, 403, req);
 		return 0;
 	}
 

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zchttp: the response in flight and how it is sent.
+ */
+
+#ifndef _ZCH_TX_H
+#define _ZCH_TX_H
+
+#include <linux/fs.h>
+#include <linux/types.h>
+
+struct zch_conn;
+
+/**
+ * struct zch_tx - the response being sent
+ * @file: open file whose body is sent; NULL when there is no body
+ * @pos: next body byte to send
+ * @end: one past the last body byte
+ * @bounce: one page for the copy path, or NULL
+ * @hdr_off: bytes of the header buffer already sent
+ * @hdr_len: bytes in the header buffer (0 when no response is in flight)
+ * @hdr_body: how many of the @hdr_len bytes are an error body
+ * @last: the connection ends after this response, with a lingering close
+ * @copy: send the body by copy rather than by page reference
+ */
+struct zch_tx {
+	struct file *file;
+	loff_t pos;
+	loff_t end;
+	void *bounce;
+	u16 hdr_off;
+	u16 hdr_len;
+	u16 hdr_body;
+	bool last;
+	bool copy;
+};
+
+int zch_tx_run(struct zch_conn *conn);
+void zch_tx_reset(struct zch_conn *conn);
+
+#endif /* _ZCH_TX_H */
