@@ -17,6 +17,13 @@
  * and ZCH_LINGER_BYTES. Releasing a socket with unread bytes would make
  * TCP answer with RST instead of FIN and drop what was not yet sent, and
  * the peer could lose the response. Root deletion does not wait for it.
+ * A response that cannot be completed (the file shrank, an error, root
+ * deletion, a stalled reader timed out) ends with RST instead, so that
+ * it cannot pass for complete.
+ *
+ * One run of the work answers at most ZCH_WORK_BUDGET requests and sends
+ * at most ZCH_TX_BUDGET body bytes, then queues itself again behind the
+ * other connections of its CPU.
  */
 
 #include <linux/jiffies.h>
@@ -128,6 +135,7 @@ static void zch_conn_write_space(struct sock *sk)
 	read_unlock_bh(&sk->sk_callback_lock);
 }
 
+/* Give the socket back its callbacks, unlink and free the connection. */
 static void zch_conn_close(struct zch_conn *conn)
 {
 	struct zch_root *root = conn->root;
@@ -144,6 +152,12 @@ static void zch_conn_close(struct zch_conn *conn)
 	list_del(&conn->node);
 	spin_unlock(&root->conns_lock);
 
+	/*
+	 * A response cut short (an error, the file shrank, a kill, a stalled
+	 * reader) ends with RST, not FIN: it must not pass for complete.
+	 */
+	if (conn->tx.hdr_len)
+		sock_no_linger(sk);
 	zch_tx_reset(conn);
 	zch_conn_free_buf(conn);
 	sock_release(conn->sock);
@@ -308,6 +322,7 @@ static int zch_conn_idle(struct zch_conn *conn)
 	unsigned long idle = READ_ONCE(zch_idle_timeout) * HZ;
 	unsigned long now = jiffies;
 	unsigned long deadline;
+	size_t budget;
 
 	if (conn->tx.hdr_len) {
 		/* waiting for write space: a stalled reader */
@@ -320,7 +335,8 @@ static int zch_conn_idle(struct zch_conn *conn)
 			zch_respond_error(conn, 408, NULL);
 			conn->tx.last = true;
 			/* linger if it went out at once, else close */
-			if (zch_tx_run(conn))
+			budget = ZCH_TX_BUDGET;
+			if (zch_tx_run(conn, &budget))
 				return -ETIMEDOUT;
 			return zch_conn_linger_start(conn);
 		}
@@ -345,19 +361,21 @@ static int zch_conn_idle(struct zch_conn *conn)
 static int zch_conn_run(struct zch_conn *conn)
 {
 	unsigned int budget = ZCH_WORK_BUDGET;
+	size_t bytes = ZCH_TX_BUDGET;
 	int ret;
 
-	/* root deletion and module unload do not wait for a linger */
-	if (test_bit(ZCH_CONN_KILL, &conn->flags))
-		return -ESHUTDOWN;
-	if (conn->linger)
-		return zch_conn_linger(conn);
-
 	for (;;) {
+		/* root deletion and module unload: now, even when lingering */
+		if (test_bit(ZCH_CONN_KILL, &conn->flags))
+			return -ESHUTDOWN;
+		if (conn->linger)
+			return zch_conn_linger(conn);
 		if (conn->tx.hdr_len) {
-			ret = zch_tx_run(conn);
+			ret = zch_tx_run(conn, &bytes);
 			if (ret == -EAGAIN)
 				break;
+			if (ret == ZCH_TX_YIELD)
+				goto yield;
 			if (ret)
 				return ret;
 			conn->last_active = jiffies;
@@ -365,11 +383,8 @@ static int zch_conn_run(struct zch_conn *conn)
 				return zch_conn_linger_start(conn);
 			zch_tx_reset(conn);
 		}
-		if (!budget--) {
-			/* let other connections run; come back later */
-			zch_conn_queue(conn);
-			return 0;
-		}
+		if (!budget--)
+			goto yield;
 		if (conn->rx_len && zch_conn_parse(conn))
 			continue;
 		ret = zch_conn_recv(conn);
@@ -379,6 +394,11 @@ static int zch_conn_run(struct zch_conn *conn)
 			return ret ? ret : -ENOTCONN;
 	}
 	return zch_conn_idle(conn);
+
+yield:
+	/* let the other connections of this CPU run; come back after them */
+	zch_conn_queue(conn);
+	return 0;
 }
 
 static void zch_conn_work(struct work_struct *work)
@@ -415,13 +435,23 @@ int zch_conn_create(struct zch_root *root, struct socket *sock)
 		return -ENOMEM;
 	}
 	INIT_WORK(&conn->work, zch_conn_work);
-	refcount_set(&conn->refs, 1);
+	/*
+	 * The open reference and that of the first run below, both taken
+	 * before the connection is published: once its callbacks are in
+	 * place, an RST handled on another CPU can run it and close it.
+	 */
+	refcount_set(&conn->refs, 2);
 	conn->sock = sock;
 	conn->root = root;
 	conn->last_active = jiffies;
 	conn->deadline = jiffies + READ_ONCE(zch_idle_timeout) * HZ;
 	tcp_sock_set_nodelay(sk);
 
+	/*
+	 * Published in one step under conns_lock: the sweeper and root
+	 * deletion see the connection with its callbacks saved and in
+	 * place, or not at all.
+	 */
 	spin_lock(&root->conns_lock);
 	if (root->dying) {
 		spin_unlock(&root->conns_lock);
@@ -430,13 +460,9 @@ int zch_conn_create(struct zch_root *root, struct socket *sock)
 		return -ESHUTDOWN;
 	}
 	refcount_inc(&root->refs);
-	list_add_tail(&conn->node, &root->conns);
-	spin_unlock(&root->conns_lock);
-
 	atomic_inc(&root->stats.active);
 	atomic_inc(&zch_global_stats.active);
-	zch_stat_add(root, ZCH_STAT_CONNS_ACCEPTED, 1);
-
+	list_add_tail(&conn->node, &root->conns);
 	write_lock_bh(&sk->sk_callback_lock);
 	conn->saved_write_space = sk->sk_write_space;
 	conn->saved_state_change = sk->sk_state_change;
@@ -445,9 +471,12 @@ int zch_conn_create(struct zch_root *root, struct socket *sock)
 	sk->sk_write_space = zch_conn_write_space;
 	sk->sk_state_change = zch_conn_wake;
 	write_unlock_bh(&sk->sk_callback_lock);
+	spin_unlock(&root->conns_lock);
 
-	/* bytes may have arrived before the callbacks were in place */
-	zch_conn_queue(conn);
+	zch_stat_add(root, ZCH_STAT_CONNS_ACCEPTED, 1);
+	/* bytes, FIN or RST may have arrived before the callbacks */
+	if (!queue_work(zch_wq, &conn->work))
+		zch_conn_put(conn);
 	return 0;
 }
 

@@ -9,8 +9,16 @@
  * TCP takes references of its own for as long as the pages are in flight.
  * Filesystems without ->read_folio, and roots in copy mode, take the copy
  * path, which is counted apart.
+ *
+ * The file may shrink while it is sent. Its size is checked before every
+ * piece, so no byte past the new end of file is ever read (reading one
+ * would add a zeroed folio to the page cache) or sent: the response is
+ * torn, counted in resp_torn, and the connection reset. A truncation
+ * that races with a piece already handed to TCP can still zero some of
+ * its bytes in place, as with sendfile(2).
  */
 
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/pagemap.h>
@@ -21,13 +29,20 @@
 /**
  * zch_tx_reset() - forget the response in flight
  * @conn: the connection
+ *
+ * Context: the connection's work.
  */
 void zch_tx_reset(struct zch_conn *conn)
 {
 	struct zch_tx *tx = &conn->tx;
 
+	/*
+	 * Not fput(): from a kernel thread it defers the release to a
+	 * workqueue, and the file system would still be busy for a while
+	 * after root deletion returns.
+	 */
 	if (tx->file)
-		fput(tx->file);
+		__fput_sync(tx->file);
 	if (tx->bounce)
 		free_page((unsigned long)tx->bounce);
 	memset(tx, 0, sizeof(*tx));
@@ -60,6 +75,17 @@ static int zch_tx_hdr(struct zch_conn *conn)
 			     tx->hdr_off + ret - max(tx->hdr_off, hdr_only));
 	tx->hdr_off += ret;
 	return tx->hdr_off < tx->hdr_len ? -EAGAIN : 0;
+}
+
+/* The file no longer holds the rest of the body. */
+static bool zch_tx_torn(struct zch_conn *conn)
+{
+	struct zch_tx *tx = &conn->tx;
+
+	if (likely(i_size_read(file_inode(tx->file)) >= tx->end))
+		return false;
+	zch_stat_add(conn->root, ZCH_STAT_RESP_TORN, 1);
+	return true;
 }
 
 /*
@@ -101,8 +127,8 @@ static struct folio *zch_get_folio(struct zch_conn *conn, struct file *file,
 	return folio;
 }
 
-/* Send the next piece of the body by page reference. */
-static int zch_tx_folio(struct zch_conn *conn)
+/* Send the next piece of the body, at most @max bytes, by page reference. */
+static int zch_tx_folio(struct zch_conn *conn, size_t max)
 {
 	struct zch_tx *tx = &conn->tx;
 	struct folio *folio;
@@ -114,9 +140,15 @@ static int zch_tx_folio(struct zch_conn *conn)
 			      (tx->end - 1) >> PAGE_SHIFT);
 	if (IS_ERR(folio))
 		return PTR_ERR(folio);
+	/* it may have shrunk while the folio was read */
+	if (zch_tx_torn(conn)) {
+		folio_put(folio);
+		return -ENODATA;
+	}
 
 	off = tx->pos - folio_pos(folio);
 	len = min_t(u64, folio_size(folio) - off, tx->end - tx->pos);
+	len = min(len, max);
 	more = tx->pos + len < tx->end;
 	ret = zch_sendfolio(conn->sock, folio, off, len, more);
 	folio_put(folio);
@@ -128,8 +160,8 @@ static int zch_tx_folio(struct zch_conn *conn)
 	return ret < len ? -EAGAIN : 0;
 }
 
-/* Send the next piece of the body by copy, through a bounce page. */
-static int zch_tx_copy(struct zch_conn *conn)
+/* Send the next piece of the body, at most @max bytes, by copy. */
+static int zch_tx_copy(struct zch_conn *conn, size_t max)
 {
 	struct msghdr msg = {
 		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
@@ -145,10 +177,15 @@ static int zch_tx_copy(struct zch_conn *conn)
 		if (!tx->bounce)
 			return -ENOMEM;
 	}
-	n = kernel_read(tx->file, tx->bounce,
-			min_t(u64, PAGE_SIZE, tx->end - tx->pos), &pos);
-	if (n <= 0)
-		return n ? n : -EIO;	/* the file shrank under us */
+	n = min_t(u64, PAGE_SIZE, tx->end - tx->pos);
+	n = kernel_read(tx->file, tx->bounce, min_t(size_t, n, max), &pos);
+	if (n < 0)
+		return n;
+	if (!n) {
+		/* the file shrank between the size check and the read */
+		zch_stat_add(conn->root, ZCH_STAT_RESP_TORN, 1);
+		return -ENODATA;
+	}
 
 	if (tx->pos + n < tx->end)
 		msg.msg_flags |= MSG_MORE;
@@ -166,15 +203,19 @@ static int zch_tx_copy(struct zch_conn *conn)
 /**
  * zch_tx_run() - send as much of the response in flight as TCP takes
  * @conn: the connection
+ * @budget: body bytes this run of the work may still send; decreased
  *
  * Context: the connection's work; may sleep for page-cache reads.
- * Return: 0 when the whole response is queued, -EAGAIN when the socket
- * is full (the write-space callback will queue the work again), or
- * another negative errno on failure.
+ * Return: 0 when the whole response is queued; ZCH_TX_YIELD when @budget
+ * is spent first; -EAGAIN when the socket is full (the write-space
+ * callback will queue the work again); -ENODATA when the file shrank
+ * below the response (counted in resp_torn); -ESHUTDOWN when the
+ * connection is being killed; or another negative errno.
  */
-int zch_tx_run(struct zch_conn *conn)
+int zch_tx_run(struct zch_conn *conn, size_t *budget)
 {
 	struct zch_tx *tx = &conn->tx;
+	loff_t pos;
 	int ret;
 
 	if (tx->hdr_off < tx->hdr_len) {
@@ -183,7 +224,16 @@ int zch_tx_run(struct zch_conn *conn)
 			return ret;
 	}
 	while (tx->pos < tx->end) {
-		ret = tx->copy ? zch_tx_copy(conn) : zch_tx_folio(conn);
+		if (!*budget)
+			return ZCH_TX_YIELD;
+		if (test_bit(ZCH_CONN_KILL, &conn->flags))
+			return -ESHUTDOWN;
+		if (zch_tx_torn(conn))
+			return -ENODATA;
+		pos = tx->pos;
+		ret = tx->copy ? zch_tx_copy(conn, *budget) :
+				 zch_tx_folio(conn, *budget);
+		*budget -= tx->pos - pos;
 		if (ret)
 			return ret;
 		conn->last_active = jiffies;

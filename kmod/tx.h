@@ -7,9 +7,17 @@
 #define _ZCH_TX_H
 
 #include <linux/fs.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 
 struct zch_conn;
+
+/*
+ * Body bytes one run of a connection's work may send before it requeues
+ * itself behind the other connections of its CPU: a fast reader of a
+ * large file must not hold a worker (Documentation/zchttp.rst, "Fairness").
+ */
+#define ZCH_TX_BUDGET	SZ_256K
 
 /**
  * struct zch_tx - the response being sent
@@ -35,7 +43,10 @@ struct zch_tx {
 	bool copy;
 };
 
-int zch_tx_run(struct zch_conn *conn);
+/* zch_tx_run() returns this when @budget is spent before the response */
+#define ZCH_TX_YIELD	1
+
+int zch_tx_run(struct zch_conn *conn, size_t *budget);
 void zch_tx_reset(struct zch_conn *conn);
 
 #endif /* _ZCH_TX_H */

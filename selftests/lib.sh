@@ -57,6 +57,22 @@ skip()
 	exit "$ksft_skip"
 }
 
+# lane: the kernel lane this runs on: bookworm (the host's kernel, which
+# has no lane name), trixie, sid or debug (Documentation/vm.rst).
+lane()
+{
+	echo "${ZCH_LANE_SUITE:-bookworm}"
+}
+
+# long_lane: true on the lanes that run the long tests, bookworm and debug.
+long_lane()
+{
+	case ${ZCH_LANE_SUITE:-} in
+	"" | debug) return 0 ;;
+	esac
+	return 1
+}
+
 require_cmd()
 {
 	local c

@@ -79,6 +79,7 @@ enum {
 	ZCHTTP_A_STATS_PATH_REJECTS,	/* lookups refused (escape, mode) */
 	ZCHTTP_A_STATS_PARSE_ERRORS,	/* malformed requests */
 	ZCHTTP_A_STATS_TIMEOUTS,	/* connections closed by a timeout */
+	ZCHTTP_A_STATS_RESP_TORN,	/* responses cut short: the file shrank */
 
 	__ZCHTTP_A_STATS_MAX,
 	ZCHTTP_A_STATS_MAX = (__ZCHTTP_A_STATS_MAX - 1)
