@@ -11,6 +11,7 @@
 
 #include <linux/version.h>
 #include <linux/fs.h>
+#include <linux/mount.h>
 #include <linux/net.h>
 #include <linux/namei.h>
 #include <linux/pagemap.h>
@@ -102,6 +103,26 @@ static inline s64 zch_inode_ctime_ns(const struct inode *inode)
 #endif
 
 	return timespec64_to_ns(&ts);
+}
+
+/**
+ * zch_inode_may_read() - may the current credential read a file
+ * @path: the file
+ *
+ * inode_permission() as an open for reading checks it: mode bits, ACLs,
+ * LSMs, with the mount's ID mapping (a user namespace before 6.3).
+ *
+ * Return: 0, or -EACCES or another negative errno.
+ */
+static inline int zch_inode_may_read(const struct path *path)
+{
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
+	return inode_permission(mnt_idmap(path->mnt), d_inode(path->dentry),
+				MAY_READ);
+#else
+	return inode_permission(mnt_user_ns(path->mnt), d_inode(path->dentry),
+				MAY_READ);
+#endif
 }
 
 /**

@@ -122,6 +122,7 @@ int zch_http_parse(const char *buf, size_t len,
  * @range_first: for 206, first byte of Content-Range
  * @range_last: for 206, last byte of Content-Range
  * @total: for 206 and 416, the full length in Content-Range
+ * @retry_after: Retry-After in seconds, 0 for none
  */
 struct zch_http_resp {
 	u16 status;
@@ -138,6 +139,7 @@ struct zch_http_resp {
 	u64 range_first;
 	u64 range_last;
 	u64 total;
+	u32 retry_after;
 };
 
 /**

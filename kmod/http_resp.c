@@ -503,6 +503,11 @@ size_t zch_http_format(char *buf, size_t size, const struct zch_http_resp *resp)
 		zch_put_hdr(&o, "Location: ", resp->location);
 	if (resp->status == 405)
 		zch_puts(&o, "Allow: GET, HEAD\r\n");
+	if (resp->retry_after) {
+		zch_puts(&o, "Retry-After: ");
+		zch_put_u64(&o, resp->retry_after);
+		zch_put(&o, "\r\n", 2);
+	}
 	if (!resp->keepalive)
 		zch_puts(&o, "Connection: close\r\n");
 	else if (resp->version == 10)

@@ -4,11 +4,13 @@
  *
  * Documentation/netlink/specs/zchttp.yaml describes the same family. Every
  * op has its own strict policy; ops that change state need CAP_NET_ADMIN
- * (GENL_ADMIN_PERM); every refusal carries an extack message.
+ * (GENL_ADMIN_PERM); every refusal carries an extack message. The ops run
+ * in parallel (parallel_ops) and serialise on zch_cfg_lock.
  */
 
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/uidgid.h>
 #include <net/genetlink.h>
 
 #include "zch.h"
@@ -39,6 +41,8 @@ static const struct nla_policy zch_root_add_policy[ZCHTTP_A_ROOT_MAX + 1] = {
 	[ZCHTTP_A_ROOT_LIMIT_HEADERS] = NLA_POLICY_RANGE(NLA_U32,
 							 ZCHTTP_HEADERS_MIN,
 							 ZCHTTP_HEADERS_MAX),
+	[ZCHTTP_A_ROOT_UID]	= { .type = NLA_U32 },
+	[ZCHTTP_A_ROOT_GID]	= { .type = NLA_U32 },
 };
 
 static const struct nla_policy zch_port_policy[ZCHTTP_A_ROOT_MAX + 1] = {
@@ -77,6 +81,46 @@ static int zch_nl_limits(struct nlattr **tb, struct zch_http_limits *lim,
 	return 0;
 }
 
+/*
+ * The user and group the root reads files as. Naming another uid than
+ * one's own is acting as that user, as setuid() is: it needs CAP_SETUID,
+ * and another gid than one's groups CAP_SETGID. The default drops
+ * privileges, and needs neither.
+ */
+static int zch_nl_ids(struct nlattr **tb, struct zch_root_cfg *cfg,
+		      struct netlink_ext_ack *extack)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct nlattr *a_uid = tb[ZCHTTP_A_ROOT_UID];
+	struct nlattr *a_gid = tb[ZCHTTP_A_ROOT_GID];
+	u32 uid = a_uid ? nla_get_u32(a_uid) : ZCHTTP_UID_DEFAULT;
+	u32 gid = a_gid ? nla_get_u32(a_gid) : ZCHTTP_GID_DEFAULT;
+
+	cfg->uid = make_kuid(ns, uid);
+	cfg->gid = make_kgid(ns, gid);
+	if (!uid_valid(cfg->uid)) {
+		NL_SET_ERR_MSG_ATTR(extack, a_uid, "uid not valid here");
+		return -EINVAL;
+	}
+	if (!gid_valid(cfg->gid)) {
+		NL_SET_ERR_MSG_ATTR(extack, a_gid, "gid not valid here");
+		return -EINVAL;
+	}
+	if (uid != ZCHTTP_UID_DEFAULT && !uid_eq(cfg->uid, current_euid()) &&
+	    !ns_capable(ns, CAP_SETUID)) {
+		NL_SET_ERR_MSG_ATTR(extack, a_uid,
+				    "reading as another uid needs CAP_SETUID");
+		return -EPERM;
+	}
+	if (gid != ZCHTTP_GID_DEFAULT && !in_egroup_p(cfg->gid) &&
+	    !ns_capable(ns, CAP_SETGID)) {
+		NL_SET_ERR_MSG_ATTR(extack, a_gid,
+				    "reading as another gid needs CAP_SETGID");
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int zch_nl_root_add(struct sk_buff *skb, struct genl_info *info)
 {
 	struct zch_root_cfg cfg = { .index = "index.html" };
@@ -101,6 +145,9 @@ static int zch_nl_root_add(struct sk_buff *skb, struct genl_info *info)
 	if (tb[ZCHTTP_A_ROOT_FLAGS])
 		cfg.flags = nla_get_u32(tb[ZCHTTP_A_ROOT_FLAGS]);
 	err = zch_nl_limits(tb, &cfg.limits, extack);
+	if (err)
+		return err;
+	err = zch_nl_ids(tb, &cfg, extack);
 	if (err)
 		return err;
 
@@ -206,7 +253,11 @@ static int zch_fill_root(struct sk_buff *skb, struct zch_root *root,
 			root->limits.reqline) ||
 	    nla_put_u32(skb, ZCHTTP_A_ROOT_LIMIT_HEAD, root->limits.head) ||
 	    nla_put_u32(skb, ZCHTTP_A_ROOT_LIMIT_HEADERS,
-			root->limits.headers))
+			root->limits.headers) ||
+	    nla_put_u32(skb, ZCHTTP_A_ROOT_UID,
+			from_kuid_munged(current_user_ns(), root->cred->uid)) ||
+	    nla_put_u32(skb, ZCHTTP_A_ROOT_GID,
+			from_kgid_munged(current_user_ns(), root->cred->gid)))
 		goto err_cancel;
 	if (zch_put_path(skb, &root->path))
 		goto err_cancel;
@@ -386,7 +437,11 @@ static struct genl_family zch_family __ro_after_init = {
 	.ops		= zch_ops,
 	.n_ops		= ARRAY_SIZE(zch_ops),
 	.netnsok	= false,
-	.parallel_ops	= false,
+	/*
+	 * zch_cfg_lock serialises the ops; genl_mutex, shared by every
+	 * family, is not held while ROOT_DEL waits for connections.
+	 */
+	.parallel_ops	= true,
 };
 
 /**

@@ -6,11 +6,20 @@
  * The decoded request path is resolved relative to the root's pinned
  * directory with vfs_path_lookup() and LOOKUP_BENEATH: ".." cannot leave
  * the root, and symlinks (LOOKUP_NO_SYMLINKS, LOOKUP_NO_MAGICLINKS) and
- * mount points (LOOKUP_NO_XDEV) are refused instead of followed. Only
- * regular files that are world-readable are served. No path string is
- * ever built by joining the root and the request.
+ * mount points (LOOKUP_NO_XDEV) are refused instead of followed. No path
+ * string is ever built by joining the root and the request.
+ *
+ * The lookup, the permission check and the open run with the root's own
+ * credential (root->cred: an unprivileged uid and gid, no capability), not
+ * with the worker's kernel credential, so that directory search bits,
+ * ACLs and LSM rules decide as they would for that user. On top of that,
+ * only regular files with the world-read bit are served.
+ *
+ * The open never waits for a lease to be broken (O_NONBLOCK): a file
+ * whose write lease is held is answered with 503 and Retry-After.
  */
 
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
@@ -20,6 +29,7 @@
 
 #define ZCH_LOOKUP_FLAGS	(LOOKUP_BENEATH | LOOKUP_NO_SYMLINKS | \
 				 LOOKUP_NO_MAGICLINKS | LOOKUP_NO_XDEV)
+#define ZCH_RETRY_AFTER		1	/* seconds, for 503 */
 
 static u16 zch_status_of(int err)
 {
@@ -34,7 +44,7 @@ static u16 zch_status_of(int err)
 		return 403;
 	case -ENAMETOOLONG:
 		return 414;
-	case -EAGAIN:	/* a rename raced with a scoped lookup */
+	case -EAGAIN:	/* a rename raced with a scoped lookup, a lease */
 		return 503;
 	default:
 		return 500;
@@ -95,6 +105,8 @@ static void zch_queue_error(struct zch_conn *conn, struct zch_http_resp *resp,
 	body = zch_http_error_body(resp->status, &blen);
 	resp->content_length = blen;
 	resp->content_type = "text/html; charset=utf-8";
+	if (resp->status == 503)
+		resp->retry_after = ZCH_RETRY_AFTER;
 	n = zch_format(conn, resp);
 	if (WARN_ON_ONCE(!n))
 		return;
@@ -134,6 +146,17 @@ void zch_respond_error(struct zch_conn *conn, u16 status,
 	};
 
 	zch_queue_error(conn, &resp, req && req->method == ZCH_HTTP_HEAD);
+}
+
+/* The error response to a failed lookup or open. */
+static void zch_respond_errno(struct zch_conn *conn, int err,
+			      const struct zch_http_req *req)
+{
+	u16 status = zch_status_of(err);
+
+	if (status == 403)
+		zch_stat_add(conn->root, ZCH_STAT_PATH_REJECTS, 1);
+	zch_respond_error(conn, status, req);
 }
 
 /* Percent-encode @path into "/@path/" for a Location header. */
@@ -191,13 +214,19 @@ static int zch_redirect(struct zch_conn *conn, const struct zch_http_req *req)
 	return 0;
 }
 
-/* Resolve @req->path beneath @root into @out: a file, or a directory's index. */
+/*
+ * Resolve @req->path beneath @root into @out: a file, or a directory's
+ * index. @name is set to the name asked for, whose extension gives the
+ * Content-Type: the request's path, or the index file's name. Never the
+ * dentry's name, which a concurrent rename can change and free.
+ */
 static int zch_lookup(struct zch_root *root, const struct zch_http_req *req,
-		      struct path *out)
+		      struct path *out, const char **name)
 {
 	struct path dir;
 	int err;
 
+	*name = req->path;
 	if (!req->path_len) {
 		dir = root->path;
 		path_get(&dir);
@@ -220,10 +249,25 @@ static int zch_lookup(struct zch_root *root, const struct zch_http_req *req,
 			return -EISDIR;	/* redirect to the slashed form */
 		}
 	}
+	*name = root->index;
 	err = vfs_path_lookup(dir.dentry, dir.mnt, root->index,
 			      ZCH_LOOKUP_FLAGS, out);
 	path_put(&dir);
 	return err;
+}
+
+/*
+ * What may be served: a regular file with the world-read bit, not DAX
+ * (no page cache), that the current (the root's) credential may read.
+ */
+static int zch_may_serve(const struct path *path)
+{
+	struct inode *inode = d_inode(path->dentry);
+
+	if (!d_is_reg(path->dentry) || !(inode->i_mode & 0004) ||
+	    IS_DAX(inode))
+		return -EACCES;
+	return zch_inode_may_read(path);
 }
 
 /* RFC 9110 13.2.2: If-None-Match, when present, decides alone. */
@@ -245,6 +289,27 @@ static bool zch_if_range_holds(const struct zch_http_req *req,
 		return zch_http_etag_match(req->if_range, req->if_range_len,
 					   etag, false);
 	return zch_http_parse_date(req->if_range, req->if_range_len) == mtime;
+}
+
+/*
+ * Resolve @req with the root's credential and check that it may be
+ * served. Return: 0 with @path held and @name set (see zch_lookup()), or
+ * a negative errno.
+ */
+static int zch_open(struct zch_conn *conn, const struct zch_http_req *req,
+		    struct path *path, const char **name)
+{
+	const struct cred *old = override_creds(conn->root->cred);
+	int err;
+
+	err = zch_lookup(conn->root, req, path, name);
+	if (!err) {
+		err = zch_may_serve(path);
+		if (err)
+			path_put(path);
+	}
+	revert_creds(old);
+	return err;
 }
 
 /**
@@ -270,41 +335,30 @@ int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
 	struct zch_root *root = conn->root;
 	struct address_space *mapping;
 	u64 size, first = 0, last = 0;
+	const struct cred *old;
 	struct inode *inode;
+	const char *name;
 	struct file *file;
 	struct path path;
 	size_t n;
 	int err;
 
-	err = zch_lookup(root, req, &path);
+	err = zch_open(conn, req, &path, &name);
 	if (err == -EISDIR)
 		return zch_redirect(conn, req);
 	if (err) {
-		u16 status = zch_status_of(err);
-
-		if (status == 403)
-			zch_stat_add(root, ZCH_STAT_PATH_REJECTS, 1);
-		zch_respond_error(conn, status, req);
+		zch_respond_errno(conn, err, req);
 		return 0;
 	}
 
 	inode = d_inode(path.dentry);
-	if (!d_is_reg(path.dentry) || !(inode->i_mode & 0004) ||
-	    IS_DAX(inode)) {
-		path_put(&path);
-		zch_stat_add(root, ZCH_STAT_PATH_REJECTS, 1);
-		zch_respond_error(conn, 403, req);
-		return 0;
-	}
-
 	size = i_size_read(inode);
 	resp.mtime = zch_inode_mtime_sec(inode);
 	zch_http_etag(etag, inode->i_ino, size, zch_inode_ctime_ns(inode));
 	resp.etag = etag;
 	resp.ranges = true;
 	resp.content_length = size;
-	resp.content_type = zch_http_mime_type(path.dentry->d_name.name,
-					       path.dentry->d_name.len);
+	resp.content_type = zch_http_mime_type(name, strlen(name));
 	if (zch_not_modified(req, etag, resp.mtime)) {
 		resp.status = 304;
 		head = true;
@@ -330,16 +384,23 @@ int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
 	}
 
 	if (!head && resp.content_length) {
-		file = dentry_open(&path, O_RDONLY | O_LARGEFILE, current_cred());
+		/* O_NONBLOCK: a write lease is not waited for (-EWOULDBLOCK) */
+		old = override_creds(root->cred);
+		file = dentry_open(&path, O_RDONLY | O_LARGEFILE | O_NONBLOCK,
+				   root->cred);
+		revert_creds(old);
 		if (IS_ERR(file)) {
 			path_put(&path);
-			return PTR_ERR(file);
+			zch_respond_errno(conn, PTR_ERR(file), req);
+			return 0;
 		}
+		/* it was for the lease only; reads never see it */
+		file->f_flags &= ~O_NONBLOCK;
 		mapping = file->f_mapping;
 		conn->tx.file = file;
 		conn->tx.pos = resp.status == 206 ? first : 0;
 		conn->tx.end = conn->tx.pos + resp.content_length;
-		conn->tx.copy = (root->flags & ZCHTTP_ROOT_F_COPY) ||
+		conn->tx.copy = !root->zerocopy ||
 				(!shmem_mapping(mapping) &&
 				 !mapping->a_ops->read_folio);
 	}

@@ -17,6 +17,7 @@
 #ifndef _ZCH_ZCH_H
 #define _ZCH_ZCH_H
 
+#include <linux/cred.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -25,7 +26,6 @@
 #include <linux/refcount.h>
 #include <linux/socket.h>
 #include <linux/spinlock.h>
-#include <linux/completion.h>
 #include <linux/workqueue.h>
 #include <linux/u64_stats_sync.h>
 #include <net/sock.h>
@@ -100,6 +100,8 @@ extern struct zch_stats zch_global_stats;
  * @port: TCP port, host order
  * @flags: enum zchttp_root_flags
  * @limits: request head limits
+ * @uid: user the root reads files as
+ * @gid: group the root reads files as
  */
 struct zch_root_cfg {
 	const char *path;
@@ -109,13 +111,19 @@ struct zch_root_cfg {
 	u16 port;
 	u32 flags;
 	struct zch_http_limits limits;
+	kuid_t uid;
+	kgid_t gid;
 };
 
 /**
  * struct zch_root - a document root served on one listening socket
  * @node: entry in zch_roots, under zch_cfg_lock
- * @refs: one for the roots list, one per connection
+ * @refs: one for the roots list (or its deleter), one per connection
  * @path: the document root, held from add to release
+ * @cred: the credential lookups and opens run with: @uid and @gid of
+ *	the configuration, no supplementary group, no capability
+ * @zerocopy: bodies may be sent by page reference: the root's file system
+ *	keeps its page cache authoritative, and the root is not in copy mode
  * @lsock: listening socket; NULL once stopped
  * @addr: bound address, as reported to user space
  * @addrlen: length of @addr
@@ -123,13 +131,13 @@ struct zch_root_cfg {
  * @flags: enum zchttp_root_flags
  * @limits: request head limits, fixed from add to release
  * @index: index file name
- * @dying: set once deletion starts; no new connection is accepted
+ * @dying: set once deletion starts, under @conns_lock; no new connection
+ *	is added
  * @accept_work: accepts queued connections
  * @sweep_work: once a second, pokes connections that may have timed out
- * @conns_lock: protects @conns
+ * @conns_lock: protects @conns and @dying
  * @conns: open connections (struct zch_conn.node)
  * @stats: this root's counters
- * @released: completed when the last reference is gone
  * @saved_data_ready: the listener's original callback, restored on stop
  *	and on the accepted sockets, which inherit the replaced one
  */
@@ -137,6 +145,8 @@ struct zch_root {
 	struct list_head node;
 	refcount_t refs;
 	struct path path;
+	const struct cred *cred;
+	bool zerocopy;
 	struct socket *lsock;
 	struct sockaddr_storage addr;
 	int addrlen;
@@ -147,10 +157,9 @@ struct zch_root {
 	bool dying;
 	struct work_struct accept_work;
 	struct delayed_work sweep_work;
-	spinlock_t conns_lock; /* protects conns */
+	spinlock_t conns_lock; /* protects conns and dying */
 	struct list_head conns;
 	struct zch_stats stats;
-	struct completion released;
 	void (*saved_data_ready)(struct sock *sk);
 };
 

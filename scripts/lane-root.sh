@@ -30,7 +30,7 @@ readonly PACKAGES=(
 	gcc make libc6-dev linux-headers-amd64 linux-image-amd64 kmod
 	libnl-3-dev libnl-genl-3-dev pkg-config iproute2 curl wget python3
 	e2fsprogs util-linux mount procps busybox bash coreutils mawk
-	xz-utils zstd perl
+	xz-utils zstd perl acl nfs-kernel-server
 )
 # Installed afterwards if the suite has them (util-linux splits over time;
 # the load test skips without ab and wrk). nginx is left out on purpose:
@@ -40,7 +40,7 @@ readonly OPTIONAL_PACKAGES=(setpriv apache2-utils wrk)
 readonly NEEDED_CMDS=(
 	gcc make pkg-config insmod rmmod lsmod modprobe depmod ip curl wget
 	python3 mkfs.ext4 losetup setpriv mountpoint timeout awk sha256sum
-	bash stat truncate mount
+	bash stat truncate mount setfacl rpc.nfsd rpc.mountd exportfs genl
 )
 
 ZCH_CACHE=${ZCH_CACHE:-${HOME:-/root}/.cache/zchttp}

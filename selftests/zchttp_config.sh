@@ -18,7 +18,7 @@ make_tree "$D"
 out=$("$ZCCTL" root add "$D" port 8081 2>&1)
 check_eq "root add exit" 0 $?
 out=$("$ZCCTL" root show)
-check_match "root show" "^port 8081 addr :: path $D index index.html reqline 4096 headsize 8192 headers 100 conns 0$" "$out"
+check_match "root show" "^port 8081 addr :: path $D index index.html reqline 4096 headsize 8192 headers 100 uid 65534 gid 65534 conns 0$" "$out"
 out=$("$ZCCTL" -j root show)
 check_match "root show json" "\"port\":8081" "$out"
 check_match "root show json path" "\"path\":\"$D\"" "$out"
@@ -39,7 +39,7 @@ log_test "root with address and index file"
 "$ZCCTL" root add "$D" port 8086 reqline 256 headsize 1024 headers 8
 check_eq "add with limits" 0 $?
 out=$("$ZCCTL" root show port 8086)
-check_match "show limits" " index index.html reqline 256 headsize 1024 headers 8 conns 0$" "$out"
+check_match "show limits" " index index.html reqline 256 headsize 1024 headers 8 uid 65534 gid 65534 conns 0$" "$out"
 out=$("$ZCCTL" -j root show port 8086)
 check_match "show limits json" '"reqline":256,"headsize":1024,"headers":8,' "$out"
 "$ZCCTL" root add "$D" port 8087 reqline 16384 headsize 65536 headers 1000

@@ -9,8 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
@@ -28,6 +32,8 @@ struct reply {
 	int64_t reqline;	/* request head limits, -1 if absent */
 	int64_t head;
 	int64_t headers;
+	int64_t uid;		/* ids files are read as, -1 if absent */
+	int64_t gid;
 	char msg[256];		/* extack message of an error, if any */
 };
 
@@ -82,6 +88,10 @@ static int on_valid(struct nl_msg *msg, void *arg)
 		r->head = nla_get_u32(tb[ZCHTTP_A_ROOT_LIMIT_HEAD]);
 	if (tb[ZCHTTP_A_ROOT_LIMIT_HEADERS])
 		r->headers = nla_get_u32(tb[ZCHTTP_A_ROOT_LIMIT_HEADERS]);
+	if (tb[ZCHTTP_A_ROOT_UID])
+		r->uid = nla_get_u32(tb[ZCHTTP_A_ROOT_UID]);
+	if (tb[ZCHTTP_A_ROOT_GID])
+		r->gid = nla_get_u32(tb[ZCHTTP_A_ROOT_GID]);
 	return NL_OK;
 }
 
@@ -101,6 +111,8 @@ static void transact(struct nl_sock *sk, struct nl_msg *msg, struct reply *r)
 	r->reqline = -1;
 	r->head = -1;
 	r->headers = -1;
+	r->uid = -1;
+	r->gid = -1;
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, r);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, r);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, r);
@@ -171,6 +183,17 @@ static int add_root(FIXTURE_DATA(zch) *self, const char *path, int port)
 	struct reply r;
 
 	nla_put_string(msg, ZCHTTP_A_ROOT_PATH, path);
+	nla_put_u16(msg, ZCHTTP_A_ROOT_PORT, port);
+	transact(self->sk, msg, &r);
+	return r.err;
+}
+
+/* ROOT_DEL of @port; return the errno */
+static int msg_del(FIXTURE_DATA(zch) *self, int port)
+{
+	struct nl_msg *msg = new_msg(self->family, ZCHTTP_CMD_ROOT_DEL, 0);
+	struct reply r;
+
 	nla_put_u16(msg, ZCHTTP_A_ROOT_PORT, port);
 	transact(self->sk, msg, &r);
 	return r.err;
@@ -444,6 +467,84 @@ TEST_F(zch, limits_reqline_above_head)
 	get_root(self, 8130, &r);
 	EXPECT_EQ(4095, r.reqline);
 	EXPECT_EQ(4095, r.head);
+}
+
+/* ROOT_ADD on 8131 with UID and GID, each if not -1; return the errno */
+static int add_ids(FIXTURE_DATA(zch) *self, int64_t uid, int64_t gid,
+		   struct reply *r)
+{
+	struct nl_msg *msg = new_msg(self->family, ZCHTTP_CMD_ROOT_ADD, 0);
+
+	nla_put_string(msg, ZCHTTP_A_ROOT_PATH, "/tmp");
+	nla_put_u16(msg, ZCHTTP_A_ROOT_PORT, 8131);
+	if (uid >= 0)
+		nla_put_u32(msg, ZCHTTP_A_ROOT_UID, uid);
+	if (gid >= 0)
+		nla_put_u32(msg, ZCHTTP_A_ROOT_GID, gid);
+	transact(self->sk, msg, r);
+	return r->err;
+}
+
+TEST_F(zch, ids_default_and_set)
+{
+	struct reply r;
+
+	ASSERT_EQ(0, add_ids(self, -1, -1, &r));
+	get_root(self, 8131, &r);
+	ASSERT_EQ(0, r.err);
+	EXPECT_EQ(ZCHTTP_UID_DEFAULT, r.uid);
+	EXPECT_EQ(ZCHTTP_GID_DEFAULT, r.gid);
+	EXPECT_EQ(65534, r.uid);
+
+	msg_del(self, 8131);
+	ASSERT_EQ(0, add_ids(self, 1000, 100, &r));
+	get_root(self, 8131, &r);
+	EXPECT_EQ(1000, r.uid);
+	EXPECT_EQ(100, r.gid);
+
+	/* (uid_t)-1 maps to nothing */
+	msg_del(self, 8131);
+	EXPECT_EQ(EINVAL, add_ids(self, 0xffffffffLL, -1, &r));
+	EXPECT_STREQ("uid not valid here", r.msg);
+	EXPECT_EQ(EINVAL, add_ids(self, -1, 0xffffffffLL, &r));
+	EXPECT_STREQ("gid not valid here", r.msg);
+}
+
+TEST_F(zch, ids_need_setuid_setgid)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* keep CAP_NET_ADMIN only, as uid 1000 */
+		struct __user_cap_header_struct h = {
+			.version = _LINUX_CAPABILITY_VERSION_3,
+		};
+		struct __user_cap_data_struct d[2] = {
+			{ .effective = 1u << CAP_NET_ADMIN,
+			  .permitted = 1u << CAP_NET_ADMIN },
+		};
+		struct reply r;
+
+		if (prctl(PR_SET_KEEPCAPS, 1) || setgid(1000) || setuid(1000) ||
+		    syscall(SYS_capset, &h, d))
+			_exit(2);
+		/* one's own ids need nothing, the defaults neither */
+		if (add_ids(self, 1000, 1000, &r) || msg_del(self, 8131) ||
+		    add_ids(self, -1, -1, &r) || msg_del(self, 8131))
+			_exit(3);
+		if (add_ids(self, 0, -1, &r) != EPERM ||
+		    strcmp(r.msg, "reading as another uid needs CAP_SETUID"))
+			_exit(4);
+		if (add_ids(self, -1, 0, &r) != EPERM ||
+		    strcmp(r.msg, "reading as another gid needs CAP_SETGID"))
+			_exit(5);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_F(zch, eperm_without_cap_net_admin)

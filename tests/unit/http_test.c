@@ -1143,6 +1143,17 @@ static void test_format(void)
 		 "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
 		 "\r\n");
 
+	r = (struct zch_http_resp){ .status = 503, .version = 11,
+		.keepalive = true, .content_length = 7, .mtime = -1,
+		.now = 784111777, .retry_after = 1 };
+	fmt_case("503 with Retry-After", &r,
+		 "HTTP/1.1 503 Service Unavailable\r\n"
+		 "Server: zchttp\r\n"
+		 "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+		 "Content-Length: 7\r\n"
+		 "Retry-After: 1\r\n"
+		 "\r\n");
+
 	r = (struct zch_http_resp){ .status = 405, .version = 11,
 		.content_length = 10, .mtime = -1, .now = 784111777,
 		.content_type = "text/html; charset=utf-8" };

@@ -36,6 +36,8 @@ static struct nla_policy root_policy[ZCHTTP_A_ROOT_MAX + 1] = {
 	[ZCHTTP_A_ROOT_LIMIT_REQLINE] = { .type = NLA_U32 },
 	[ZCHTTP_A_ROOT_LIMIT_HEAD] = { .type = NLA_U32 },
 	[ZCHTTP_A_ROOT_LIMIT_HEADERS] = { .type = NLA_U32 },
+	[ZCHTTP_A_ROOT_UID]	= { .type = NLA_U32 },
+	[ZCHTTP_A_ROOT_GID]	= { .type = NLA_U32 },
 };
 
 struct zc_req {

@@ -23,6 +23,7 @@ void root_usage(FILE *f)
 	fprintf(f,
 		"Usage: zcctl root add DIR [ port PORT ] [ addr ADDR ] [ index NAME ] [ copy ]\n"
 		"                          [ reqline BYTES ] [ headsize BYTES ] [ headers COUNT ]\n"
+		"                          [ uid UID ] [ gid GID ]\n"
 		"       zcctl root del [ port ] PORT\n"
 		"       zcctl root { show | list | ls } [ port PORT ]\n"
 		"       zcctl root help\n"
@@ -30,10 +31,12 @@ void root_usage(FILE *f)
 		"       ADDR := { IPV4 | IPV6 | [IPV6] } (default: all addresses)\n"
 		"       reqline BYTES := %u..%u, request line (default %u; at most headsize)\n"
 		"       headsize BYTES := %u..%u, request head (default %u)\n"
-		"       headers COUNT := %u..%u, header lines (default %u)\n",
+		"       headers COUNT := %u..%u, header lines (default %u)\n"
+		"       UID, GID := numbers files are read as (default %u, %u)\n",
 		ZCHTTP_REQLINE_MIN, ZCHTTP_REQLINE_MAX, ZCHTTP_REQLINE_DEFAULT,
 		ZCHTTP_HEAD_MIN, ZCHTTP_HEAD_MAX, ZCHTTP_HEAD_DEFAULT,
-		ZCHTTP_HEADERS_MIN, ZCHTTP_HEADERS_MAX, ZCHTTP_HEADERS_DEFAULT);
+		ZCHTTP_HEADERS_MIN, ZCHTTP_HEADERS_MAX, ZCHTTP_HEADERS_DEFAULT,
+		ZCHTTP_UID_DEFAULT, ZCHTTP_GID_DEFAULT);
 }
 
 static int root_help(void)
@@ -66,7 +69,7 @@ static int parse_addr(const char *arg, unsigned char *buf, int *len)
 	return -1;
 }
 
-/* A request head limit of root add, and the attribute that carries it */
+/* A number of root add (a limit, an id) and the attribute that carries it */
 struct root_limit {
 	const char *key;
 	int attr;
@@ -161,6 +164,11 @@ static int root_add(int argc, char **argv)
 		  .min = ZCHTTP_HEAD_MIN, .max = ZCHTTP_HEAD_MAX },
 		{ .key = "headers", .attr = ZCHTTP_A_ROOT_LIMIT_HEADERS,
 		  .min = ZCHTTP_HEADERS_MIN, .max = ZCHTTP_HEADERS_MAX },
+		/* (uid_t)-1 is no uid */
+		{ .key = "uid", .attr = ZCHTTP_A_ROOT_UID,
+		  .min = 0, .max = UINT32_MAX - 1 },
+		{ .key = "gid", .attr = ZCHTTP_A_ROOT_GID,
+		  .min = 0, .max = UINT32_MAX - 1 },
 	};
 	unsigned char addr[16];
 	const char *index = NULL;
@@ -327,7 +335,7 @@ static void print_flags(uint32_t flags)
 	close_json_array();
 }
 
-/* The request head limits, in the order root show prints them. */
+/* The numbers of a root, in the order root show prints them. */
 static const struct {
 	int attr;
 	const char *key;
@@ -336,11 +344,13 @@ static const struct {
 	{ ZCHTTP_A_ROOT_LIMIT_REQLINE,	"reqline",	"reqline %llu" },
 	{ ZCHTTP_A_ROOT_LIMIT_HEAD,	"headsize",	"headsize %llu" },
 	{ ZCHTTP_A_ROOT_LIMIT_HEADERS,	"headers",	"headers %llu" },
+	{ ZCHTTP_A_ROOT_UID,		"uid",		"uid %llu" },
+	{ ZCHTTP_A_ROOT_GID,		"gid",		"gid %llu" },
 };
 
 /*
  * One root: "port P addr A path D index I reqline R headsize H headers N
- * conns C [flags F]".
+ * uid U gid G conns C [flags F]".
  */
 static int print_root(struct nlattr **tb, void *arg)
 {

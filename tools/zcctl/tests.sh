@@ -131,6 +131,14 @@ run root add /tmp hea 1; expect "prefix hea is headsize" 1 err \
 	'invalid headsize "1"'
 run root add /tmp heade 1; expect "prefix heade is headers" 1 err \
 	'invalid headers "1"'
+run root add /tmp uid -1; expect "negative uid" 1 err \
+	'invalid uid "-1" (0 to 4294967294)'
+run root add /tmp uid 4294967295; expect "uid (uid_t)-1" 1 err \
+	'invalid uid "4294967295"'
+run root add /tmp gid www; expect "gid not a number" 1 err \
+	'invalid gid "www"'
+run root add /tmp uid 1 uid 2; expect "duplicate uid" 1 err \
+	'duplicate "uid"'
 run root del;		expect "root del without PORT" 1 err "missing PORT"
 run root del port;	expect "root del port without PORT" 1 err \
 	'missing argument'

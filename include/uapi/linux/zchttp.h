@@ -32,6 +32,13 @@
 #define ZCHTTP_HEADERS_MAX	1000
 #define ZCHTTP_HEADERS_DEFAULT	100
 
+/*
+ * The user and group a root reads files as (ZCHTTP_A_ROOT_UID/_GID) when
+ * it names none: "nobody" and "nogroup".
+ */
+#define ZCHTTP_UID_DEFAULT	65534
+#define ZCHTTP_GID_DEFAULT	65534
+
 /**
  * enum zchttp_root_flags - per-root behaviour switches
  * @ZCHTTP_ROOT_F_COPY: send bodies by copy instead of by page reference
@@ -55,6 +62,8 @@ enum {
 	ZCHTTP_A_ROOT_LIMIT_REQLINE,	/* u32, request line bytes; else 414 */
 	ZCHTTP_A_ROOT_LIMIT_HEAD,	/* u32, request head bytes; else 431 */
 	ZCHTTP_A_ROOT_LIMIT_HEADERS,	/* u32, header lines; else 431 */
+	ZCHTTP_A_ROOT_UID,	/* u32, user files are read as */
+	ZCHTTP_A_ROOT_GID,	/* u32, group files are read as */
 
 	__ZCHTTP_A_ROOT_MAX,
 	ZCHTTP_A_ROOT_MAX = (__ZCHTTP_A_ROOT_MAX - 1)
@@ -88,7 +97,8 @@ enum {
 enum {
 	ZCHTTP_CMD_UNSPEC,
 	ZCHTTP_CMD_ROOT_ADD,	/* admin: PORT, ADDR?, PATH, INDEX?, FLAGS?,
-				 * LIMIT_REQLINE?, LIMIT_HEAD?, LIMIT_HEADERS?
+				 * LIMIT_REQLINE?, LIMIT_HEAD?, LIMIT_HEADERS?,
+				 * UID?, GID?
 				 */
 	ZCHTTP_CMD_ROOT_DEL,	/* admin: PORT */
 	ZCHTTP_CMD_ROOT_GET,	/* do: PORT; dump: all roots */
