@@ -31,6 +31,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
+#include <linux/vmalloc.h>
 #include <net/tcp.h>
 
 #include "respond.h"
@@ -63,33 +64,74 @@ static atomic_t zch_nconns = ATOMIC_INIT(0);
 static struct kmem_cache *zch_conn_cache __read_mostly;
 static struct kmem_cache *zch_buf_cache __read_mostly;
 
-/* A buffer whose @rx holds a request head of the root's limit. */
-static struct zch_buf *zch_buf_alloc(const struct zch_root *root)
+/*
+ * The working memory of a request: the parsed request, the response
+ * header, and a receive buffer for a head of the default size (or of the
+ * root's limit if that is smaller), which zch_conn_grow_rx() enlarges.
+ */
+static int zch_conn_alloc_buf(struct zch_conn *conn)
 {
-	u32 size = root->limits.head;
-	struct zch_buf *buf;
+	u32 size = min_t(u32, conn->root->limits.head, ZCHTTP_HEAD_DEFAULT);
 
-	if (size <= ZCHTTP_HEAD_DEFAULT)
-		buf = kmem_cache_alloc(zch_buf_cache, GFP_KERNEL);
-	else
-		buf = kvmalloc(struct_size(buf, rx, size), GFP_KERNEL);
-	if (buf)
-		buf->rx_size = size;
-	return buf;
+	conn->buf = kmem_cache_alloc(zch_buf_cache, GFP_KERNEL);
+	if (!conn->buf)
+		return -ENOMEM;
+	conn->rx = kmalloc(size, GFP_KERNEL);
+	if (!conn->rx) {
+		kmem_cache_free(zch_buf_cache, conn->buf);
+		conn->buf = NULL;
+		return -ENOMEM;
+	}
+	conn->rx_size = size;
+	return 0;
 }
 
-/* Free the connection's buffer, if it has one. */
+/*
+ * A full receive buffer on a root that allows larger heads: grow it to
+ * the root's head limit. From vmalloc(), so that even a 64 KiB head
+ * takes order-0 pages, never a high-order allocation; only the offsets
+ * in conn->scan refer to the bytes, and they stay valid.
+ */
+static int zch_conn_grow_rx(struct zch_conn *conn)
+{
+	u32 size = conn->root->limits.head;
+	char *rx;
+
+	if (WARN_ON_ONCE(conn->rx_size >= size))
+		return -EOVERFLOW;	/* the parser answers a full head */
+	rx = vmalloc(size);
+	if (!rx)
+		return -ENOMEM;
+	memcpy(rx, conn->rx, conn->rx_len);
+	kvfree(conn->rx);
+	conn->rx = rx;
+	conn->rx_size = size;
+	return 0;
+}
+
+/* Free the connection's working memory, if it has any. */
 static void zch_conn_free_buf(struct zch_conn *conn)
 {
-	struct zch_buf *buf = conn->buf;
-
-	if (!buf)
+	if (!conn->buf)
 		return;
-	if (buf->rx_size <= ZCHTTP_HEAD_DEFAULT)
-		kmem_cache_free(zch_buf_cache, buf);
-	else
-		kvfree(buf);
+	kmem_cache_free(zch_buf_cache, conn->buf);
+	kvfree(conn->rx);
 	conn->buf = NULL;
+	conn->rx = NULL;
+	conn->rx_size = 0;
+	conn->rx_len = 0;
+	memset(&conn->scan, 0, sizeof(conn->scan));
+}
+
+/* Drop the first @n received bytes (a request head that was answered). */
+static void zch_conn_consume(struct zch_conn *conn, u32 n)
+{
+	conn->rx_len -= n;
+	if (conn->rx_len) {
+		memmove(conn->rx, conn->rx + n, conn->rx_len);
+		conn->req_start = jiffies;
+	}
+	memset(&conn->scan, 0, sizeof(conn->scan));
 }
 
 static void zch_conn_put(struct zch_conn *conn)
@@ -170,29 +212,47 @@ static void zch_conn_close(struct zch_conn *conn)
 	zch_conn_put(conn);
 }
 
+/*
+ * Is there a byte to receive? 1 if so, 0 if the peer closed, -EAGAIN if
+ * nothing came, another negative errno on an error. Asked with a peek
+ * into one byte on the stack, so that the FIN or RST of an idle
+ * connection (or a wakeup with nothing at all) allocates nothing: the
+ * FIN too is an entry of the receive queue, so the queue is not enough.
+ */
+static int zch_conn_peek(struct zch_conn *conn)
+{
+	struct msghdr msg = { };
+	struct kvec iov;
+	char byte;
+
+	iov.iov_base = &byte;
+	iov.iov_len = 1;
+	return kernel_recvmsg(conn->sock, &msg, &iov, 1, 1,
+			      MSG_PEEK | MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 /* Receive what is there without blocking; 0 means the peer closed. */
 static int zch_conn_recv(struct zch_conn *conn)
 {
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
-	struct sock *sk = conn->sock->sk;
 	struct kvec iov;
 	int ret;
 
-	if (!conn->buf) {
-		/* Do not allocate for a wakeup that brings no bytes. */
-		if (skb_queue_empty_lockless(&sk->sk_receive_queue) &&
-		    !(READ_ONCE(sk->sk_shutdown) & RCV_SHUTDOWN) &&
-		    !READ_ONCE(sk->sk_err))
-			return -EAGAIN;
-		conn->buf = zch_buf_alloc(conn->root);
-		if (!conn->buf)
-			return -ENOMEM;
+	if (!conn->rx) {
+		ret = zch_conn_peek(conn);
+		if (ret <= 0)
+			return ret;
+		ret = zch_conn_alloc_buf(conn);
+		if (ret)
+			return ret;
+	} else if (conn->rx_len == conn->rx_size) {
+		ret = zch_conn_grow_rx(conn);
+		if (ret)
+			return ret;
 	}
-	if (WARN_ON_ONCE(conn->rx_len >= conn->buf->rx_size))
-		return -EOVERFLOW;
 
-	iov.iov_base = conn->buf->rx + conn->rx_len;
-	iov.iov_len = conn->buf->rx_size - conn->rx_len;
+	iov.iov_base = conn->rx + conn->rx_len;
+	iov.iov_len = conn->rx_size - conn->rx_len;
 	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len,
 			     msg.msg_flags);
 	if (ret > 0) {
@@ -205,46 +265,43 @@ static int zch_conn_recv(struct zch_conn *conn)
 }
 
 /*
- * Parse the next request in the buffer and start its response.
+ * Parse the next request in the buffer and start its response. Bytes
+ * framed by an earlier call are not scanned again (conn->scan).
  * Return: 1 if a response was started, 0 if more bytes are needed.
  */
 static int zch_conn_parse(struct zch_conn *conn)
 {
-	struct zch_buf *buf = conn->buf;
-	struct zch_http_req *req = &buf->req;
+	struct zch_http_req *req = &conn->buf->req;
+	struct zch_root *root = conn->root;
 	size_t used = 0;
 	int ret;
 
-	ret = zch_http_parse(buf->rx, conn->rx_len, &conn->root->limits, req,
-			     &used);
+	ret = zch_http_parse_more(conn->rx, conn->rx_len, &root->limits,
+				  &conn->scan, req, &used);
 	if (ret == ZCH_HTTP_INCOMPLETE) {
-		if (conn->rx_len < buf->rx_size)
+		if (!WARN_ON_ONCE(conn->rx_len >= root->limits.head))
 			return 0;
-		ret = 431;	/* not reached: a full buffer is never incomplete */
+		ret = 431;	/* not reached: a full head is never incomplete */
 	}
 	if (ret) {
-		zch_stat_add(conn->root, ZCH_STAT_PARSE_ERRORS, 1);
-		conn->rx_len = 0;
+		zch_stat_add(root, ZCH_STAT_PARSE_ERRORS, 1);
+		zch_conn_consume(conn, conn->rx_len);
 		zch_respond_error(conn, ret, req);
 		conn->tx.last = true;
 		return 1;
 	}
 
-	zch_stat_add(conn->root, ZCH_STAT_REQUESTS, 1);
+	zch_stat_add(root, ZCH_STAT_REQUESTS, 1);
 	/* the last one allowed says "Connection: close" */
 	if (++conn->nreq >= READ_ONCE(zch_max_requests))
 		req->keepalive = false;
-	/* header values in @req point into buf->rx until it is consumed */
+	/* header values in @req point into conn->rx until it is consumed */
 	ret = zch_respond(conn, req);
 	if (ret)
 		zch_respond_error(conn, 500, req);
 	if (!req->keepalive)
 		conn->tx.last = true;
-	conn->rx_len -= used;
-	if (conn->rx_len) {
-		memmove(buf->rx, buf->rx + used, conn->rx_len);
-		conn->req_start = jiffies;
-	}
+	zch_conn_consume(conn, used);
 	return 1;
 }
 
@@ -297,7 +354,6 @@ static int zch_conn_linger_start(struct zch_conn *conn)
 
 	zch_tx_reset(conn);
 	zch_conn_free_buf(conn);
-	conn->rx_len = 0;
 
 	ret = kernel_sock_shutdown(conn->sock, SHUT_WR);
 	if (ret)
@@ -331,7 +387,7 @@ static int zch_conn_idle(struct zch_conn *conn)
 		deadline = conn->req_start + READ_ONCE(zch_header_timeout) * HZ;
 		if (time_after_eq(now, deadline)) {
 			zch_conn_timed_out(conn);
-			conn->rx_len = 0;
+			zch_conn_consume(conn, conn->rx_len);
 			zch_respond_error(conn, 408, NULL);
 			conn->tx.last = true;
 			/* linger if it went out at once, else close */
@@ -532,8 +588,7 @@ int zch_conn_cache_init(void)
 	zch_conn_cache = KMEM_CACHE(zch_conn, 0);
 	if (!zch_conn_cache)
 		return -ENOMEM;
-	zch_buf_cache = kmem_cache_create("zch_buf", sizeof(struct zch_buf) +
-					  ZCHTTP_HEAD_DEFAULT, 0, 0, NULL);
+	zch_buf_cache = KMEM_CACHE(zch_buf, 0);
 	if (!zch_buf_cache) {
 		kmem_cache_destroy(zch_conn_cache);
 		return -ENOMEM;

@@ -15,19 +15,15 @@
  * struct zch_buf - working memory of a busy connection
  * @req: the request being answered
  * @hdr: response header (and error body) being sent
- * @rx_size: size of @rx: the root's head limit
- * @rx: received bytes not yet consumed
  *
- * Allocated when a connection first receives bytes and freed when it has
- * been idle for a while, so an idle keep-alive connection costs only its
- * struct zch_conn and its socket. Up to ZCHTTP_HEAD_DEFAULT bytes of @rx
- * it comes from a slab cache of that size, above from kvmalloc().
+ * Allocated with the receive buffer (struct zch_conn.rx) when a connection
+ * first receives bytes, and freed with it when the connection has been
+ * idle for a while, so an idle keep-alive connection costs only its
+ * struct zch_conn and its socket.
  */
 struct zch_buf {
 	struct zch_http_req req;
 	char hdr[ZCH_HDR_SIZE];
-	u32 rx_size;
-	char rx[];
 };
 
 /* conn->flags bits, set from any context */
@@ -44,7 +40,12 @@ enum {
  * @root: the root it was accepted on; holds a reference
  * @sock: the socket
  * @buf: working memory, NULL while idle
- * @rx_len: bytes in @buf->rx
+ * @rx: received bytes not yet consumed, NULL while idle: ZCHTTP_HEAD_DEFAULT
+ *	bytes (or the root's head limit if smaller) from kmalloc(), grown to
+ *	the root's head limit with vmalloc() for a head that needs it
+ * @rx_size: size of @rx
+ * @rx_len: bytes in @rx
+ * @scan: how far the request head in @rx has been framed
  * @last_active: jiffies of the last progress, for the idle timeout
  * @req_start: jiffies of the first byte of the pending request head
  * @deadline: jiffies when the sweeper should run the work again
@@ -65,7 +66,10 @@ struct zch_conn {
 	struct zch_root *root;
 	struct socket *sock;
 	struct zch_buf *buf;
-	unsigned int rx_len;
+	char *rx;
+	u32 rx_size;
+	u32 rx_len;
+	struct zch_http_scan scan;
 	unsigned long last_active;
 	unsigned long req_start;
 	unsigned long deadline;

@@ -435,81 +435,106 @@ static void zch_clear_conds(struct zch_http_req *req)
 	req->inm_len = 0;
 }
 
-static int zch_parse_req(const char *buf, size_t len,
-			 const struct zch_http_limits *lim,
-			 struct zch_http_req *req, size_t *consumed)
+enum {
+	ZCH_SCAN_EMPTY,		/* empty lines before the request line */
+	ZCH_SCAN_RL,		/* the request line */
+	ZCH_SCAN_HDR,		/* header lines */
+};
+
+/*
+ * Find the end of the request head in @buf, resuming where @sc stopped.
+ * Return: 0 with the head ending at sc->pos, ZCH_HTTP_INCOMPLETE, or 414
+ * or 431. Only bytes from sc->pos on are read, except for the CR before
+ * an LF, so that every byte is scanned once however the head arrives.
+ */
+static int zch_frame(const char *buf, size_t len,
+		     const struct zch_http_limits *lim, struct zch_http_scan *sc)
 {
 	/* clamped, so that lengths fit in u16 and sums cannot wrap */
 	size_t head = lim->head < ZCH_HTTP_HEAD_MAX ? lim->head :
 						      ZCH_HTTP_HEAD_MAX;
 	size_t reqline = lim->reqline < ZCH_HTTP_HEAD_MAX ? lim->reqline :
 							    ZCH_HTTP_HEAD_MAX;
+	size_t pos = sc->pos, end, lf;
+
+	if (sc->phase == ZCH_SCAN_EMPTY) {
+		while (pos < len) {
+			if (buf[pos] == '\n')
+				pos++;
+			else if (buf[pos] == '\r' && len - pos > 1 &&
+				 buf[pos + 1] == '\n')
+				pos += 2;
+			else
+				break;
+		}
+		sc->pos = pos;
+		/* a CR at the end may start one more empty line */
+		if (pos == len || (buf[pos] == '\r' && pos + 1 == len))
+			return len >= head ? 431 : ZCH_HTTP_INCOMPLETE;
+		sc->rl = pos;
+		sc->phase = ZCH_SCAN_RL;
+	}
+
+	if (sc->phase == ZCH_SCAN_RL) {
+		/* the request line: LF within reqline + CR + LF bytes */
+		end = len;
+		if (end - sc->rl > reqline + 2)
+			end = sc->rl + reqline + 2;
+		lf = zch_find_lf(buf, pos, end);
+		if (lf == end) {
+			sc->pos = end;
+			if (len - sc->rl > reqline + 1)
+				return 414;
+			if (len >= head)
+				return 431;
+			return ZCH_HTTP_INCOMPLETE;
+		}
+		if (zch_line_len(buf, sc->rl, lf) > reqline)
+			return 414;
+		sc->rl_lf = lf;
+		sc->line = lf + 1;
+		pos = lf + 1;
+		sc->phase = ZCH_SCAN_HDR;
+	}
+
+	/* header lines, up to the empty line that ends the head */
+	end = len < head ? len : head;
+	while (pos < end) {
+		lf = zch_find_lf(buf, pos, end);
+		if (lf == end)
+			break;
+		if (!zch_line_len(buf, sc->line, lf)) {
+			sc->pos = lf + 1;
+			return 0;
+		}
+		if (++sc->nlines > lim->headers)
+			return 431;
+		sc->line = lf + 1;
+		pos = lf + 1;
+	}
+	sc->pos = end > pos ? end : pos;
+	return len < head ? ZCH_HTTP_INCOMPLETE : 431;
+}
+
+/* Parse the head that zch_frame() found, ending at sc->pos. */
+static int zch_parse_req(const char *buf, const struct zch_http_scan *sc,
+			 struct zch_http_req *req, size_t *consumed)
+{
 	struct zch_hdr_state st = { 0 };
-	size_t head_end = 0;
-	size_t nlines = 0;
+	size_t head_end = sc->pos;
 	const char *tgt;
-	size_t rl, rl_lf;
-	size_t end, i, lf;
+	size_t i, lf;
 	size_t tlen;
 	int mstatus;
 	int ret;
 
-	/* skip empty lines before the request line */
-	rl = 0;
-	while (rl < len) {
-		if (buf[rl] == '\n')
-			rl++;
-		else if (buf[rl] == '\r' && len - rl > 1 && buf[rl + 1] == '\n')
-			rl += 2;
-		else
-			break;
-	}
-
-	/* the request line: LF within reqline + CR + LF bytes */
-	end = len;
-	if (end - rl > reqline + 2)
-		end = rl + reqline + 2;
-	rl_lf = zch_find_lf(buf, rl, end);
-	if (rl_lf == end) {
-		if (len - rl > reqline + 1)
-			return 414;
-		if (len >= head)
-			return 431;
-		return ZCH_HTTP_INCOMPLETE;
-	}
-	if (zch_line_len(buf, rl, rl_lf) > reqline)
-		return 414;
-
-	/* the empty line that ends the head */
-	end = len < head ? len : head;
-	i = rl_lf + 1;
-	while (i < end) {
-		lf = zch_find_lf(buf, i, end);
-		if (lf == end)
-			break;
-		if (!zch_line_len(buf, i, lf)) {
-			head_end = lf + 1;
-			break;
-		}
-		if (++nlines > lim->headers)
-			break;
-		i = lf + 1;
-	}
-	if (!head_end) {
-		if (nlines <= lim->headers && len < head)
-			return ZCH_HTTP_INCOMPLETE;
-		/* 431, but learn the version and method if we can */
-		zch_parse_reqline(buf + rl, zch_line_len(buf, rl, rl_lf), req,
-				  &mstatus, &tgt, &tlen);
-		return 431;
-	}
-
-	ret = zch_parse_reqline(buf + rl, zch_line_len(buf, rl, rl_lf), req,
+	ret = zch_parse_reqline(buf + sc->rl,
+				zch_line_len(buf, sc->rl, sc->rl_lf), req,
 				&mstatus, &tgt, &tlen);
 	if (ret)
 		return ret;
 
-	for (i = rl_lf + 1; i < head_end; i = lf + 1) {
+	for (i = sc->rl_lf + 1; i < head_end; i = lf + 1) {
 		lf = zch_find_lf(buf, i, head_end);
 		if (!zch_line_len(buf, i, lf))
 			break;
@@ -543,10 +568,14 @@ static int zch_parse_req(const char *buf, size_t len,
 	return 0;
 }
 
-int zch_http_parse(const char *buf, size_t len,
-		   const struct zch_http_limits *lim, struct zch_http_req *req,
-		   size_t *consumed)
+int zch_http_parse_more(const char *buf, size_t len,
+			const struct zch_http_limits *lim,
+			struct zch_http_scan *scan, struct zch_http_req *req,
+			size_t *consumed)
 {
+	const char *tgt;
+	size_t tlen;
+	int mstatus;
 	int ret;
 
 	req->method = 0;
@@ -560,7 +589,14 @@ int zch_http_parse(const char *buf, size_t len,
 	zch_clear_conds(req);
 	*consumed = 0;
 
-	ret = zch_parse_req(buf, len, lim, req, consumed);
+	ret = zch_frame(buf, len, lim, scan);
+	if (ret == 431 && scan->phase == ZCH_SCAN_HDR)
+		/* too large, but learn the version and method if we can */
+		zch_parse_reqline(buf + scan->rl,
+				  zch_line_len(buf, scan->rl, scan->rl_lf),
+				  req, &mstatus, &tgt, &tlen);
+	else if (!ret)
+		ret = zch_parse_req(buf, scan, req, consumed);
 	if (ret) {
 		req->keepalive = false;
 		req->path[0] = '\0';
@@ -570,4 +606,13 @@ int zch_http_parse(const char *buf, size_t len,
 		*consumed = 0;
 	}
 	return ret;
+}
+
+int zch_http_parse(const char *buf, size_t len,
+		   const struct zch_http_limits *lim, struct zch_http_req *req,
+		   size_t *consumed)
+{
+	struct zch_http_scan scan = { 0 };
+
+	return zch_http_parse_more(buf, len, lim, &scan, req, consumed);
 }

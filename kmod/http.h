@@ -85,6 +85,49 @@ struct zch_http_limits {
 };
 
 /**
+ * struct zch_http_scan - how far zch_http_parse_more() has framed a head
+ * @pos: bytes of the buffer already scanned
+ * @rl: offset of the request line (after empty lines before it)
+ * @rl_lf: offset of the LF that ends the request line
+ * @line: offset of the header line being scanned
+ * @nlines: header lines found so far
+ * @phase: ZCH_SCAN_EMPTY (before the request line), ZCH_SCAN_RL (in the
+ *	request line) or ZCH_SCAN_HDR (in the header lines)
+ *
+ * Zero it for a new buffer, and again whenever bytes are removed from the
+ * start of the buffer. It depends only on the bytes scanned and on the
+ * limits, which must stay the same for one head.
+ */
+struct zch_http_scan {
+	u32 pos;
+	u32 rl;
+	u32 rl_lf;
+	u32 line;
+	u32 nlines;
+	u8 phase;
+};
+
+/**
+ * zch_http_parse_more() - parse a request head as its bytes arrive
+ * @buf: received bytes
+ * @len: number of bytes in @buf, at least as many as the last call's
+ * @lim: the limits to apply
+ * @scan: framing state carried from the last call on the same buffer
+ * @req: filled on success
+ * @consumed: on success, bytes of @buf used by this request
+ *
+ * The same as zch_http_parse(), but the bytes framed by earlier calls are
+ * not scanned again: a head that arrives one byte at a time costs time
+ * linear in its length, not quadratic.
+ *
+ * Return: as zch_http_parse().
+ */
+int zch_http_parse_more(const char *buf, size_t len,
+			const struct zch_http_limits *lim,
+			struct zch_http_scan *scan, struct zch_http_req *req,
+			size_t *consumed);
+
+/**
  * zch_http_parse() - parse one request head
  * @buf: received bytes
  * @len: number of bytes in @buf

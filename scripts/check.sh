@@ -172,9 +172,10 @@ fuzz()
 
 step "HTTP parser fuzzing (${FUZZ_SECONDS} s)" fuzz
 step "selftests build" make -C selftests KSFT="$KSFT"
-# Tests that trace (kprobes, trace events) get a boot of their own with one
-# vCPU: under TCG, text patching can kill a guest with several
-# (Documentation/vm.rst, "The one-vCPU boot").
+# Tests that trace (kprobes, trace events) or need the work to run when the
+# client pauses get a boot of their own with one vCPU: under TCG, text
+# patching can kill a guest with several (Documentation/vm.rst, "The
+# one-vCPU boot").
 read -r -a ONE_CPU_TESTS < <(make -s -C selftests KSFT="$KSFT" list_one_cpu_tests)
 for k in $KERNELS; do
 	case $k in

@@ -167,6 +167,34 @@ static void cond_check(const struct zch_http_req *req, size_t consumed)
 	}
 }
 
+/*
+ * A head trickled in pieces parses as the same head received at once:
+ * feed growing prefixes, in steps taken from the input, to
+ * zch_http_parse_more() and compare each result with zch_http_parse().
+ */
+static void trickle_check(const char *buf, size_t size,
+			  const struct zch_http_limits *lim)
+{
+	struct zch_http_scan scan = { 0 };
+	struct zch_http_req a, b;
+	size_t k = 0, ca, cb;
+	int ra, rb;
+
+	while (k < size) {
+		k += 1 + (unsigned char)buf[k] % 7;
+		if (k > size)
+			k = size;
+		ra = zch_http_parse(buf, k, lim, &a, &ca);
+		rb = zch_http_parse_more(buf, k, lim, &scan, &b, &cb);
+		if (ra != rb || ca != cb || a.version != b.version ||
+		    a.method != b.method || a.keepalive != b.keepalive ||
+		    strcmp(a.path, b.path))
+			abort();
+		if (ra != ZCH_HTTP_INCOMPLETE)
+			break;
+	}
+}
+
 /* Parse @buf as a stream of pipelined requests under @lim */
 static void stream_check(const char *buf, size_t size,
 			 const struct zch_http_limits *lim)
@@ -248,9 +276,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	match_check(buf, size, NULL);
 
 	stream_check(buf, size, &dflt);
+	trickle_check(buf, size, &dflt);
 	if (size >= 6) {
 		fuzz_limits(data, size, &lim);
 		stream_check(buf, size, &lim);
+		trickle_check(buf, size, &lim);
 	}
 	return 0;
 }

@@ -329,6 +329,34 @@ static const struct pcase pcases[] = {
 	{ .desc = "empty buffer", .in = "", .ret = ZCH_HTTP_INCOMPLETE },
 };
 
+/*
+ * Feed @buf to zch_http_parse_more() one byte more each call, as a head
+ * trickled one byte per segment arrives, and compare every call with
+ * zch_http_parse() of the same prefix. Return: NULL, or what differed.
+ */
+static const char *bytewise(const char *buf, size_t len,
+			    const struct zch_http_limits *lim)
+{
+	struct zch_http_req a, b;
+	struct zch_http_scan scan = { 0 };
+	size_t ca, cb, k;
+	int ra, rb;
+
+	for (k = 1; k <= len; k++) {
+		ra = zch_http_parse(buf, k, lim, &a, &ca);
+		rb = zch_http_parse_more(buf, k, lim, &scan, &b, &cb);
+		if (ra != rb)
+			return "status";
+		if (ca != cb || a.version != b.version ||
+		    a.method != b.method || a.keepalive != b.keepalive ||
+		    strcmp(a.path, b.path))
+			return "request";
+		if (ra != ZCH_HTTP_INCOMPLETE)
+			break;
+	}
+	return NULL;
+}
+
 static void run_pcase(const struct pcase *c)
 {
 	size_t len = c->len ? c->len : strlen(c->in);
@@ -369,6 +397,12 @@ static void run_pcase(const struct pcase *c)
 	check(!why[0], "parse: %s", c->desc);
 	if (why[0])
 		diag("%s: input '%s'", why, esc(c->in, len));
+	why[0] = '\0';
+	if (bytewise(copy, len, &dflt))
+		snprintf(why, sizeof(why), "%s", bytewise(copy, len, &dflt));
+	check(!why[0], "parse byte by byte: %s", c->desc);
+	if (why[0])
+		diag("%s differs: input '%s'", why, esc(c->in, len));
 	free(copy);
 }
 
