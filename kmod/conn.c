@@ -297,8 +297,10 @@ static int zch_conn_parse(struct zch_conn *conn)
 		req->keepalive = false;
 	/* header values in @req point into conn->rx until it is consumed */
 	ret = zch_respond(conn, req);
+	if (ret == -ENOMEM)
+		zch_stat_add(root, ZCH_STAT_NOMEM, 1);
 	if (ret)
-		zch_respond_error(conn, 500, req);
+		zch_respond_error(conn, ret == -ENOMEM ? 503 : 500, req);
 	if (!req->keepalive)
 		conn->tx.last = true;
 	zch_conn_consume(conn, used);
@@ -361,6 +363,34 @@ static int zch_conn_linger_start(struct zch_conn *conn)
 	conn->linger = true;
 	conn->linger_end = jiffies + ZCH_LINGER_TIME;
 	return zch_conn_linger(conn);
+}
+
+/*
+ * No memory for the buffers of a request: answer 503 from a static text,
+ * which needs none, and close, lingering so that the unread request does
+ * not turn the close into an RST. Only called with no response in flight.
+ */
+static int zch_conn_nomem(struct zch_conn *conn)
+{
+	static const char resp[] = "HTTP/1.1 503 Service Unavailable\r\n"
+				   "Server: zchttp\r\n"
+				   "Content-Length: 0\r\n"
+				   "Retry-After: 1\r\n"
+				   "Connection: close\r\n\r\n";
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL };
+	struct kvec iov = {
+		.iov_base = (void *)resp,
+		.iov_len = sizeof(resp) - 1,
+	};
+	int ret;
+
+	zch_stat_add(conn->root, ZCH_STAT_NOMEM, 1);
+	ret = kernel_sendmsg(conn->sock, &msg, &iov, 1, iov.iov_len);
+	if (ret != iov.iov_len)
+		return -ENOMEM;
+	zch_stat_add(conn->root, ZCH_STAT_RESP_5XX, 1);
+	zch_stat_add(conn->root, ZCH_STAT_HEADER_BYTES, ret);
+	return zch_conn_linger_start(conn);
 }
 
 static void zch_conn_timed_out(struct zch_conn *conn)
@@ -446,6 +476,8 @@ static int zch_conn_run(struct zch_conn *conn)
 		ret = zch_conn_recv(conn);
 		if (ret == -EAGAIN)
 			break;
+		if (ret == -ENOMEM)
+			return zch_conn_nomem(conn);
 		if (ret <= 0)
 			return ret ? ret : -ENOTCONN;
 	}
@@ -488,6 +520,7 @@ int zch_conn_create(struct zch_root *root, struct socket *sock)
 	conn = kmem_cache_zalloc(zch_conn_cache, GFP_KERNEL);
 	if (!conn) {
 		atomic_dec(&zch_nconns);
+		zch_stat_add(root, ZCH_STAT_NOMEM, 1);
 		return -ENOMEM;
 	}
 	INIT_WORK(&conn->work, zch_conn_work);

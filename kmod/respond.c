@@ -45,6 +45,7 @@ static u16 zch_status_of(int err)
 	case -ENAMETOOLONG:
 		return 414;
 	case -EAGAIN:	/* a rename raced with a scoped lookup, a lease */
+	case -ENOMEM:
 		return 503;
 	default:
 		return 500;
@@ -154,6 +155,8 @@ static void zch_respond_errno(struct zch_conn *conn, int err,
 {
 	u16 status = zch_status_of(err);
 
+	if (err == -ENOMEM)
+		zch_stat_add(conn->root, ZCH_STAT_NOMEM, 1);
 	if (status == 403)
 		zch_stat_add(conn->root, ZCH_STAT_PATH_REJECTS, 1);
 	zch_respond_error(conn, status, req);

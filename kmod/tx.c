@@ -7,8 +7,9 @@
  * (zch_sendfolio() in compat.h): the folio is looked up, or read ahead and
  * read, a reference is held only for the duration of the send call, and
  * TCP takes references of its own for as long as the pages are in flight.
- * Filesystems without ->read_folio, and roots in copy mode, take the copy
- * path, which is counted apart.
+ * Roots whose file system does not keep the page cache authoritative, or
+ * in copy mode, and mappings without ->read_folio take the copy path
+ * through ->read_iter, which is counted apart.
  *
  * The file may shrink while it is sent. Its size is checked before every
  * piece, so no byte past the new end of file is ever read (reading one
@@ -174,8 +175,10 @@ static int zch_tx_copy(struct zch_conn *conn, size_t max)
 
 	if (!tx->bounce) {
 		tx->bounce = (void *)__get_free_page(GFP_KERNEL);
-		if (!tx->bounce)
+		if (!tx->bounce) {
+			zch_stat_add(conn->root, ZCH_STAT_NOMEM, 1);
 			return -ENOMEM;
+		}
 	}
 	n = min_t(u64, PAGE_SIZE, tx->end - tx->pos);
 	n = kernel_read(tx->file, tx->bounce, min_t(size_t, n, max), &pos);

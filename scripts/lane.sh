@@ -215,7 +215,8 @@ run_debug() {
 	ZCH_VM_PVH=0 ZCH_VM_LOG=$vmlog ZCH_LANE_SRC=$TOP ZCH_LANE_SUITE=$SUITE \
 		"$SCRIPT_DIR/vm.sh" --kernel "$image" --modules-dir "$moddir" \
 		--share "$ZCH_CACHE" --share "$TOP" --timeout 7200 \
-		--append "log_buf_len=8M" "${vmopts[@]}" -- \
+		--append "log_buf_len=8M slub_debug=A,zch_conn,zch_buf" \
+		"${vmopts[@]}" -- \
 		/bin/bash -c "$DEBUG_GUEST" zch-debug "$kmsg" "$leaks" \
 		/usr/bin/env "ZCH_KO=$src/kmod/zchttp.ko" \
 		"ZCCTL=$src/tools/zcctl/zcctl" "${cmd[@]}" || rc=$?

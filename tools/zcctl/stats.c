@@ -31,6 +31,7 @@ static const char *const stats_names[ZCHTTP_A_STATS_MAX + 1] = {
 	[ZCHTTP_A_STATS_PARSE_ERRORS]		= "parse_errors",
 	[ZCHTTP_A_STATS_TIMEOUTS]		= "timeouts",
 	[ZCHTTP_A_STATS_RESP_TORN]		= "resp_torn",
+	[ZCHTTP_A_STATS_NOMEM]			= "nomem",
 };
 
 static struct nla_policy stats_policy[ZCHTTP_A_STATS_MAX + 1] = {
@@ -50,6 +51,7 @@ static struct nla_policy stats_policy[ZCHTTP_A_STATS_MAX + 1] = {
 	[ZCHTTP_A_STATS_PARSE_ERRORS]		= { .type = NLA_U64 },
 	[ZCHTTP_A_STATS_TIMEOUTS]		= { .type = NLA_U64 },
 	[ZCHTTP_A_STATS_RESP_TORN]		= { .type = NLA_U64 },
+	[ZCHTTP_A_STATS_NOMEM]			= { .type = NLA_U64 },
 };
 
 void stats_usage(FILE *f)

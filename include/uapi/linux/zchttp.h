@@ -89,6 +89,7 @@ enum {
 	ZCHTTP_A_STATS_PARSE_ERRORS,	/* malformed requests */
 	ZCHTTP_A_STATS_TIMEOUTS,	/* connections closed by a timeout */
 	ZCHTTP_A_STATS_RESP_TORN,	/* responses cut short: the file shrank */
+	ZCHTTP_A_STATS_NOMEM,		/* allocations that failed: 503 or close */
 
 	__ZCHTTP_A_STATS_MAX,
 	ZCHTTP_A_STATS_MAX = (__ZCHTTP_A_STATS_MAX - 1)
