@@ -288,7 +288,10 @@ static bool zch_if_range_holds(const struct zch_http_req *req,
 {
 	if (!req->if_range)
 		return true;
-	if (req->if_range[0] == '"' || req->if_range[0] == 'W')
+	/* an entity tag, strong or weak ("W/"); a date may start with "Wed" */
+	if (req->if_range[0] == '"' ||
+	    (req->if_range_len > 1 && req->if_range[0] == 'W' &&
+	     req->if_range[1] == '/'))
 		return zch_http_etag_match(req->if_range, req->if_range_len,
 					   etag, false);
 	return zch_http_parse_date(req->if_range, req->if_range_len) == mtime;

@@ -123,6 +123,9 @@ def ranges_and_validators():
           b"Range: bytes=0-0\r\nIf-Range: W/" + e + b"\r\n\r\n", 200)
     check("If-Range date = Last-Modified: 206", get +
           b"Range: bytes=0-0\r\nIf-Range: " + lm.encode() + b"\r\n\r\n", 206)
+    check("If-Range date of a Wednesday = Last-Modified: 206",
+          b"GET /w.txt " + h + b"Range: bytes=0-0\r\n"
+          b"If-Range: Wed, 09 Nov 1994 08:49:37 GMT\r\n\r\n", 206, body=b"0")
     check("If-Range older date: 200", get +
           b"Range: bytes=0-0\r\nIf-Range: Sun, 06 Nov 1994 08:49:37 GMT"
           b"\r\n\r\n", 200)
@@ -208,12 +211,14 @@ def main():
     os.makedirs(WWW, exist_ok=True)
     files = {"a.css": b"body{}\n", "b.svg": b"<svg/>\n", "c.json": b"{}\n",
              "d.unknownext": b"x\n", "index.html": b"<p>i</p>\n",
-             "r.txt": b"0123456789", "big.bin": os.urandom(1048576 + 7)}
+             "r.txt": b"0123456789", "w.txt": b"0123456789",
+             "big.bin": os.urandom(1048576 + 7)}
     for name, data in files.items():
         with open(os.path.join(WWW, name), "wb") as f:
             f.write(data)
         os.chmod(os.path.join(WWW, name), 0o644)
     os.utime(os.path.join(WWW, "a.css"), (784111777, 784111777))
+    os.utime(os.path.join(WWW, "w.txt"), (784370977, 784370977))  # a Wednesday
     zcctl("root", "add", WWW, "port", PORT)
     zcctl("root", "add", WWW, "port", SMALL, "reqline", 256, "headsize", 1024,
           "headers", 8)
