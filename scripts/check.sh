@@ -121,11 +121,11 @@ shellcheck_all()
 }
 
 # run_tests LANE [VM.SH OPTION...] -- [TEST...]: selftests in a VM of the
-# lane (all those of the main boot if none are named). A lane whose root
-# cannot be installed (no mirror) is skipped, loudly.
+# lane (all those of the main boot if none are named). Exit status 4: the
+# lane's root cannot be installed (no mirror), which skips the lane.
 run_tests()
 {
-	local lane=$1 rc
+	local lane=$1
 	local -a opts=()
 
 	shift
@@ -136,16 +136,53 @@ run_tests()
 	shift
 	if [ "$lane" = bookworm ]; then
 		scripts/vm.sh "${opts[@]}" -- scripts/ksft-run.sh "$KSFT" "$@"
-		return
+	else
+		scripts/lane.sh "$lane" "${opts[@]}" -- scripts/ksft-run.sh "$KSFT" "$@"
 	fi
-	scripts/lane.sh "$lane" "${opts[@]}" -- scripts/ksft-run.sh "$KSFT" "$@"
+}
+
+# run_lane LANE: both boots of a lane, each into LANE_DIR/LANE.BOOT.log
+# with "STATUS SECONDS" in LANE_DIR/LANE.BOOT.rc (BOOT: main, one).
+run_lane()
+{
+	local lane=$1 t0 rc
+
+	t0=$SECONDS
+	run_tests "$lane" --timeout 3000 -- >"$LANE_DIR/$lane.main.log" 2>&1
 	rc=$?
-	if [ $rc -eq 4 ]; then
-		echo "########## SKIP: the $lane lane could not be set up (see above)"
-		SKIPPED=$((SKIPPED + 1))
-		return 0
+	echo "$rc $((SECONDS - t0))" >"$LANE_DIR/$lane.main.rc"
+	t0=$SECONDS
+	if [ "$rc" -eq 4 ]; then
+		rc=4	# the root is not there: skip the second boot as well
+	else
+		run_tests "$lane" --cpus 1 --timeout 1800 -- "${ONE_CPU_TESTS[@]}" \
+			>"$LANE_DIR/$lane.one.log" 2>&1
+		rc=$?
 	fi
-	return $rc
+	echo "$rc $((SECONDS - t0))" >"$LANE_DIR/$lane.one.rc"
+}
+
+# report NAME LANE BOOT: the step of a finished boot, as step() prints it.
+report()
+{
+	local name=$1 rc secs
+
+	echo "=== $name"
+	cat "$LANE_DIR/$2.$3.log" 2>/dev/null
+	read -r rc secs <"$LANE_DIR/$2.$3.rc" || rc=1
+	if [ "$rc" -eq 4 ]; then
+		echo "########## SKIP: the $2 lane could not be set up (see above)"
+		SKIPPED=$((SKIPPED + 1))
+		rc=0
+	fi
+	if [ "$rc" -eq 0 ]; then
+		PASSED=$((PASSED + 1))
+		echo "=== $name: ok (${secs:-0} s)"
+	else
+		FAILED=$((FAILED + 1))
+		FAILED_STEPS+=("$name")
+		echo "=== $name: FAILED, exit $rc (${secs:-0} s)"
+	fi
 }
 
 step "build zchttp.ko (W=1, sparse)" build_module
@@ -177,19 +214,39 @@ step "selftests build" make -C selftests KSFT="$KSFT"
 # patching can kill a guest with several (Documentation/vm.rst, "The
 # one-vCPU boot").
 read -r -a ONE_CPU_TESTS < <(make -s -C selftests KSFT="$KSFT" list_one_cpu_tests)
+
+# Two lanes run at a time: the debug lane, the longest, beside the others
+# one after the other. The guests often wait (timeouts, lingering closes,
+# a client's pace) and leave the second core to the other VM. Each boot's
+# output is kept and printed in lane order when it is done.
+LANE_DIR=$(mktemp -d /tmp/zchttp-check.XXXXXX)
+LANES=()
+SOLO=()
 for k in $KERNELS; do
 	case $k in
-	bookworm|trixie|sid|debug)
-		name=$k
-		[ "$k" = bookworm ] && name="bookworm ($(basename "$KDIR"))"
-		step "VM selftests: $name" run_tests "$k" --timeout 3000 --
-		step "VM selftests, one vCPU: $name" run_tests "$k" \
-			--cpus 1 --timeout 1800 -- "${ONE_CPU_TESTS[@]}"
-		;;
-	*)
-		step "unknown kernel lane '$k' (bookworm, trixie, sid, debug)" false ;;
+	debug) SOLO+=("$k") ;;
+	bookworm|trixie|sid) LANES+=("$k") ;;
+	*) step "unknown kernel lane '$k' (bookworm, trixie, sid, debug)" false ;;
 	esac
 done
+JOBS=()
+if [ ${#SOLO[@]} -ne 0 ]; then
+	run_lane debug </dev/null &
+	JOBS+=($!)
+fi
+if [ ${#LANES[@]} -ne 0 ]; then
+	(for k in "${LANES[@]}"; do run_lane "$k"; done) </dev/null &
+	JOBS+=($!)
+fi
+echo "=== VM selftests of the lanes ${LANES[*]} ${SOLO[*]} running (logs: $LANE_DIR)"
+wait "${JOBS[@]}"
+for k in "${LANES[@]}" "${SOLO[@]}"; do
+	name=$k
+	[ "$k" = bookworm ] && name="bookworm ($(basename "$KDIR"))"
+	report "VM selftests: $name" "$k" main
+	report "VM selftests, one vCPU: $name" "$k" one
+done
+rm -rf "$LANE_DIR"
 
 wait $PREP_PID 2>/dev/null
 echo

@@ -127,6 +127,15 @@ def with_fail_nth(n, call):
 
 
 def nth_faults():
+    # every allocation of the task counts: no cache filter, and sleeping
+    # (GFP_KERNEL) allocations of any order may fail too
+    wr(FS + "/cache-filter", "N")
+    wr(FS + "/ignore-gfp-wait", "N")
+    pa = "/sys/kernel/debug/fail_page_alloc"
+    wr(pa + "/ignore-gfp-wait", "N")
+    wr(pa + "/ignore-gfp-highmem", "N")
+    wr(pa + "/min-order", 0)
+    wr(pa + "/verbose", 0)
     nl = Genl()
     www = "/tmp/zchttp-faults"
     ops = {
@@ -162,8 +171,9 @@ def nth_faults():
             if not reached:
                 break
         log_test("fail-nth on %s: %d allocations, each failure an errno" %
-                 (name, n - 1), not bad and n < 500,
-                 "; ".join(bad[:4]))
+                 (name, n - 1), not bad and 1 < n < 500 and errs,
+                 "; ".join(bad[:4]) or "%d allocations, errors %s" %
+                 (n - 1, sorted(errs)))
         print("# %s: errors %s, %d with zchttp's extack message" %
               (name, sorted(errs), ours))
     nl.root_ports()     # the socket still works

@@ -19,8 +19,11 @@ PORT = 8140
 SMALL = 8141        # a root with small request head limits
 WWW = "/tmp/zchttp-http"
 
-def exchange(raw, port=PORT):
-    """Send raw bytes; return (status, headers dict, body, closed)."""
+def exchange(raw, port=PORT, wait_close=2):
+    """Send raw bytes; return (status, headers dict, body, closed): closed
+    if the server ended the connection within wait_close seconds of the
+    response (None: not waited for). A server that closes does so at once
+    after the response."""
     s = socket.create_connection(("127.0.0.1", port), timeout=10)
     s.sendall(raw)
     data = b""
@@ -43,20 +46,21 @@ def exchange(raw, port=PORT):
         if not b:
             break
         body += b
-    # closed: the server ends the connection by itself within the timeout
-    s.settimeout(3)
-    try:
-        closed = s.recv(1) == b""
-    except (socket.timeout, TimeoutError):
-        closed = False
-    except ConnectionResetError:
-        closed = True
+    closed = None
+    if wait_close:
+        s.settimeout(wait_close)
+        try:
+            closed = s.recv(1) == b""
+        except (socket.timeout, TimeoutError):
+            closed = False
+        except ConnectionResetError:
+            closed = True
     s.close()
     return status, hdrs, body, closed
 
 
 def check(desc, raw, status, keep=None, hdrs=None, body=None, port=PORT):
-    st, h, b, closed = exchange(raw, port)
+    st, h, b, closed = exchange(raw, port, 2 if keep is not None else 0)
     why = []
     if st != status:
         why.append("status %d, expected %d" % (st, status))

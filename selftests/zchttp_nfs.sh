@@ -53,7 +53,7 @@ rpc.mountd -N 2 -N 3 || fail "rpc.mountd"
 exportfs -ra || fail "exportfs"
 rpc.nfsd -N 3 -H 127.0.0.1 4 || fail "rpc.nfsd"
 STARTED_NFSD=1
-if ! mount -t nfs4 -o vers=4.2,timeo=10,retrans=2 127.0.0.1:/ "$M"; then
+if ! mount -t nfs4 -o vers=4,timeo=10,retrans=2 127.0.0.1:/ "$M"; then
 	fail "cannot mount the loopback NFS export"
 	log_test "knfsd exports a tmpfs, mounted over loopback NFSv4"
 	zch_exit
