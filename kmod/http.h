@@ -196,14 +196,19 @@ struct zch_http_resp {
  */
 size_t zch_http_format(char *buf, size_t size, const struct zch_http_resp *resp);
 
+/* Room for the longest error body, "431 Request Header Fields ..." */
+#define ZCH_ERROR_BODY_MAX	160
+
 /**
- * zch_http_error_body() - short HTML body for an error status
- * @status: HTTP status code
- * @len: set to the body length
+ * zch_http_error_body() - write the short HTML body of an error status
+ * @buf: where to write it (not NUL-terminated)
+ * @size: size of @buf; ZCH_ERROR_BODY_MAX holds any
+ * @status: HTTP status code; the body of a status below 400 or unknown
+ *	here says only "Error"
  *
- * Return: a static string (never NULL).
+ * Return: the body's length, or 0 if it does not fit in @size.
  */
-const char *zch_http_error_body(u16 status, size_t *len);
+size_t zch_http_error_body(char *buf, size_t size, u16 status);
 
 /**
  * zch_http_mime_type() - Content-Type for a file name

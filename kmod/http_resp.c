@@ -240,103 +240,33 @@ s64 zch_http_parse_date(const char *s, size_t len)
 struct zch_status {
 	u16 status;
 	const char *reason;
-	const char *body;
 };
 
-/* Reason phrases (RFC 9110 15) and error bodies */
+/* Reason phrases (RFC 9110 15) */
 static const struct zch_status zch_statuses[] = {
-	{
-		200, "OK",
-		"<html><head><title>200 OK</title></head><body><h1>200 OK</h1></body></html>\n",
-	},
-	{
-		204, "No Content",
-		"<html><head><title>204 No Content</title></head><body><h1>204 No Content</h1></body></html>\n",
-	},
-	{
-		206, "Partial Content",
-		"<html><head><title>206 Partial Content</title></head><body><h1>206 Partial Content</h1></body></html>\n",
-	},
-	{
-		301, "Moved Permanently",
-		"<html><head><title>301 Moved Permanently</title></head><body><h1>301 Moved Permanently</h1></body></html>\n",
-	},
-	{
-		302, "Found",
-		"<html><head><title>302 Found</title></head><body><h1>302 Found</h1></body></html>\n",
-	},
-	{
-		304, "Not Modified",
-		"<html><head><title>304 Not Modified</title></head><body><h1>304 Not Modified</h1></body></html>\n",
-	},
-	{
-		307, "Temporary Redirect",
-		"<html><head><title>307 Temporary Redirect</title></head><body><h1>307 Temporary Redirect</h1></body></html>\n",
-	},
-	{
-		308, "Permanent Redirect",
-		"<html><head><title>308 Permanent Redirect</title></head><body><h1>308 Permanent Redirect</h1></body></html>\n",
-	},
-	{
-		400, "Bad Request",
-		"<html><head><title>400 Bad Request</title></head><body><h1>400 Bad Request</h1></body></html>\n",
-	},
-	{
-		403, "Forbidden",
-		"<html><head><title>403 Forbidden</title></head><body><h1>403 Forbidden</h1></body></html>\n",
-	},
-	{
-		404, "Not Found",
-		"<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>\n",
-	},
-	{
-		405, "Method Not Allowed",
-		"<html><head><title>405 Method Not Allowed</title></head><body><h1>405 Method Not Allowed</h1></body></html>\n",
-	},
-	{
-		408, "Request Timeout",
-		"<html><head><title>408 Request Timeout</title></head><body><h1>408 Request Timeout</h1></body></html>\n",
-	},
-	{
-		411, "Length Required",
-		"<html><head><title>411 Length Required</title></head><body><h1>411 Length Required</h1></body></html>\n",
-	},
-	{
-		413, "Content Too Large",
-		"<html><head><title>413 Content Too Large</title></head><body><h1>413 Content Too Large</h1></body></html>\n",
-	},
-	{
-		414, "URI Too Long",
-		"<html><head><title>414 URI Too Long</title></head><body><h1>414 URI Too Long</h1></body></html>\n",
-	},
-	{
-		416, "Range Not Satisfiable",
-		"<html><head><title>416 Range Not Satisfiable</title></head><body><h1>416 Range Not Satisfiable</h1></body></html>\n",
-	},
-	{
-		431, "Request Header Fields Too Large",
-		"<html><head><title>431 Request Header Fields Too Large</title></head><body><h1>431 Request Header Fields Too Large</h1></body></html>\n",
-	},
-	{
-		500, "Internal Server Error",
-		"<html><head><title>500 Internal Server Error</title></head><body><h1>500 Internal Server Error</h1></body></html>\n",
-	},
-	{
-		501, "Not Implemented",
-		"<html><head><title>501 Not Implemented</title></head><body><h1>501 Not Implemented</h1></body></html>\n",
-	},
-	{
-		503, "Service Unavailable",
-		"<html><head><title>503 Service Unavailable</title></head><body><h1>503 Service Unavailable</h1></body></html>\n",
-	},
-	{
-		505, "HTTP Version Not Supported",
-		"<html><head><title>505 HTTP Version Not Supported</title></head><body><h1>505 HTTP Version Not Supported</h1></body></html>\n",
-	},
+	{ 200, "OK" },
+	{ 204, "No Content" },
+	{ 206, "Partial Content" },
+	{ 301, "Moved Permanently" },
+	{ 302, "Found" },
+	{ 304, "Not Modified" },
+	{ 307, "Temporary Redirect" },
+	{ 308, "Permanent Redirect" },
+	{ 400, "Bad Request" },
+	{ 403, "Forbidden" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 408, "Request Timeout" },
+	{ 411, "Length Required" },
+	{ 413, "Content Too Large" },
+	{ 414, "URI Too Long" },
+	{ 416, "Range Not Satisfiable" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" },
+	{ 501, "Not Implemented" },
+	{ 503, "Service Unavailable" },
+	{ 505, "HTTP Version Not Supported" },
 };
-
-static const char zch_generic_body[] =
-	"<html><head><title>Error</title></head><body><h1>Error</h1></body></html>\n";
 
 static const struct zch_status *zch_status_find(u16 status)
 {
@@ -347,18 +277,6 @@ static const struct zch_status *zch_status_find(u16 status)
 			return &zch_statuses[i];
 	}
 	return NULL;
-}
-
-const char *zch_http_error_body(u16 status, size_t *len)
-{
-	const struct zch_status *st = zch_status_find(status);
-
-	if (!st) {
-		*len = sizeof(zch_generic_body) - 1;
-		return zch_generic_body;
-	}
-	*len = strlen(st->body);
-	return st->body;
 }
 
 /* Response header */
@@ -408,6 +326,30 @@ static void zch_put_u64(struct zch_out *o, u64 v)
 			tmp[n++] = (char)('0' + d);
 	}
 	zch_put(o, tmp, n);
+}
+
+size_t zch_http_error_body(char *buf, size_t size, u16 status)
+{
+	static const char * const html[] = {
+		"<html><head><title>", "</title></head><body><h1>",
+		"</h1></body></html>\n",
+	};
+	const struct zch_status *st = zch_status_find(status);
+	struct zch_out o = { .buf = buf, .size = size };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		zch_puts(&o, html[i]);
+		if (st && status >= 400) {
+			zch_put_u64(&o, status);
+			zch_put(&o, " ", 1);
+			zch_puts(&o, st->reason);
+		} else {
+			zch_puts(&o, "Error");
+		}
+	}
+	zch_puts(&o, html[2]);
+	return o.full ? 0 : o.len;
 }
 
 /* A header value must not end the line early or carry control bytes */

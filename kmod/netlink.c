@@ -269,6 +269,20 @@ err_cancel:
 	return -EMSGSIZE;
 }
 
+/*
+ * The root on the port @port names, or NULL with the reason in @extack.
+ * Caller holds zch_cfg_lock.
+ */
+static struct zch_root *zch_nl_find_root(const struct nlattr *port,
+					 struct netlink_ext_ack *extack)
+{
+	struct zch_root *root = zch_root_find(nla_get_u16(port));
+
+	if (!root)
+		NL_SET_ERR_MSG_ATTR(extack, port, "no root on this port");
+	return root;
+}
+
 static int zch_nl_root_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct zch_root *root;
@@ -282,11 +296,10 @@ static int zch_nl_root_get(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 
 	mutex_lock(&zch_cfg_lock);
-	root = zch_root_find(nla_get_u16(info->attrs[ZCHTTP_A_ROOT_PORT]));
+	root = zch_nl_find_root(info->attrs[ZCHTTP_A_ROOT_PORT], info->extack);
 	if (!root) {
 		mutex_unlock(&zch_cfg_lock);
 		nlmsg_free(msg);
-		NL_SET_ERR_MSG_MOD(info->extack, "no root on this port");
 		return -ENOENT;
 	}
 	err = zch_fill_root(msg, root, info->snd_portid, info->snd_seq, 0);
@@ -340,12 +353,10 @@ static int zch_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&zch_cfg_lock);
 	if (port) {
-		struct zch_root *root = zch_root_find(nla_get_u16(port));
+		struct zch_root *root = zch_nl_find_root(port, info->extack);
 
 		if (!root) {
 			mutex_unlock(&zch_cfg_lock);
-			NL_SET_ERR_MSG_ATTR(info->extack, port,
-					    "no root on this port");
 			err = -ENOENT;
 			goto err_free;
 		}
@@ -375,11 +386,9 @@ static int zch_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&zch_cfg_lock);
 	if (port) {
-		root = zch_root_find(nla_get_u16(port));
+		root = zch_nl_find_root(port, info->extack);
 		if (!root) {
 			mutex_unlock(&zch_cfg_lock);
-			NL_SET_ERR_MSG_ATTR(info->extack, port,
-					    "no root on this port");
 			return -ENOENT;
 		}
 		zch_stats_reset(&root->stats);

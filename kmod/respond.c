@@ -99,11 +99,11 @@ static void zch_queue_error(struct zch_conn *conn, struct zch_http_resp *resp,
 			    bool head)
 {
 	char *hdr = conn->buf->hdr;
-	const char *body;
+	char body[ZCH_ERROR_BODY_MAX];
 	size_t blen, n;
 
 	zch_tx_reset(conn);
-	body = zch_http_error_body(resp->status, &blen);
+	blen = zch_http_error_body(body, sizeof(body), resp->status);
 	resp->content_length = blen;
 	resp->content_type = "text/html; charset=utf-8";
 	if (resp->status == 503)

@@ -201,8 +201,8 @@ static void stream_check(const char *buf, size_t size,
 {
 	struct zch_http_req req;
 	struct zch_http_resp resp;
-	size_t consumed, len;
-	const char *body;
+	char body[ZCH_ERROR_BODY_MAX];
+	size_t consumed;
 	int ret, rounds;
 
 	for (rounds = 0; rounds < 64; rounds++) {
@@ -224,8 +224,7 @@ static void stream_check(const char *buf, size_t size,
 				abort();
 			if (req.range || req.if_range || req.inm)
 				abort();
-			body = zch_http_error_body((u16)ret, &len);
-			if (!body || len != strlen(body))
+			if (!zch_http_error_body(body, sizeof(body), (u16)ret))
 				abort();
 			break;
 		}

@@ -1117,8 +1117,8 @@ static void test_format(void)
 		"Range Not Satisfiable", "Request Header Fields Too Large",
 		"Internal Server Error", "Not Implemented", "Service Unavailable",
 		"HTTP Version Not Supported" };
-	char buf[512], want[256];
-	const char *body;
+	char buf[512], want[256], want_h1[256];
+	char ebody[ZCH_ERROR_BODY_MAX + 1];
 	size_t i, len;
 	int okr;
 
@@ -1250,20 +1250,31 @@ static void test_format(void)
 	check(okr, "format: reason phrases for all required statuses");
 
 	/* error bodies */
-	body = zch_http_error_body(404, &len);
-	check(!strcmp(body, "<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>\n") &&
-	      len == strlen(body), "error body 404");
+	len = zch_http_error_body(ebody, sizeof(ebody), 404);
+	check(len == strlen("<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>\n") &&
+	      !memcmp(ebody, "<html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1></body></html>\n", len),
+	      "error body 404");
 	okr = 1;
 	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
-		body = zch_http_error_body(codes[i], &len);
+		if (codes[i] < 400)
+			continue;
+		len = zch_http_error_body(ebody, ZCH_ERROR_BODY_MAX, codes[i]);
+		ebody[len] = '\0';
 		snprintf(want, sizeof(want), "<title>%u %s</title>", codes[i], reasons[i]);
-		if (!body || len != strlen(body) || !strstr(body, want) ||
-		    body[len - 1] != '\n')
+		snprintf(want_h1, sizeof(want_h1), "<h1>%u %s</h1>", codes[i], reasons[i]);
+		if (!len || !strstr(ebody, want) || !strstr(ebody, want_h1) ||
+		    ebody[len - 1] != '\n')
 			okr = 0;
 	}
-	check(okr, "error bodies for all required statuses");
-	body = zch_http_error_body(299, &len);
-	check(body && len == strlen(body) && strstr(body, "<html>"), "generic error body");
+	check(okr, "error bodies for all required error statuses fit ZCH_ERROR_BODY_MAX");
+	len = zch_http_error_body(ebody, sizeof(ebody), 299);
+	ebody[len] = '\0';
+	check(len && strstr(ebody, "<title>Error</title>"), "generic error body");
+	len = zch_http_error_body(ebody, sizeof(ebody), 200);
+	ebody[len] = '\0';
+	check(len && strstr(ebody, "<h1>Error</h1>"),
+	      "no body of its own for a status that is no error");
+	check(zch_http_error_body(ebody, 40, 404) == 0, "error body too long for its buffer: 0");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1876,9 +1887,9 @@ static void test_format_cond(void)
 		 "Connection: close\r\n"
 		 "\r\n");
 	{
-		size_t blen;
+		char b[ZCH_ERROR_BODY_MAX];
+		size_t blen = zch_http_error_body(b, sizeof(b), 416);
 
-		zch_http_error_body(416, &blen);
 		check(blen == 114, "416 body is 114 bytes (got %zu)", blen);
 	}
 
