@@ -93,9 +93,17 @@ for _ in $(seq 400); do
 	sleep 0.05	# polling a counter, bounded
 done
 [ "$(stat body_bytes_zc $P)" -gt $((2 * SIZE)) ] || fail "the transfer did not start"
-t0=$(date +%s%N)
-"$ZCCTL" root del $P || fail "root del"
-ms=$((($(date +%s%N) - t0) / 1000000))
+# the ROOT_DEL call alone, timed in the process that makes it: zcctl's
+# start (exec, libnl, the family lookup) is not zchttp's to bound
+ms=$(PYTHONPATH=$SELFTESTS python3 - $P <<'PY'
+import sys, time
+from zch_lib import Genl
+nl = Genl()
+t0 = time.monotonic()
+nl.root_del(int(sys.argv[1]))
+print(int((time.monotonic() - t0) * 1000))
+PY
+) || { fail "root del"; ms=99999; }
 echo "# root del in the middle of a transfer took $ms ms"
 [ "$ms" -lt 1000 ] || fail "root del took $ms ms"
 log_test "root del in the middle of a $((4 * SIZE >> 20)) MiB transfer returns at once"
