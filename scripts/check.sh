@@ -141,25 +141,58 @@ run_tests()
 	fi
 }
 
-# run_lane LANE: both boots of a lane, each into LANE_DIR/LANE.BOOT.log
-# with "STATUS SECONDS" in LANE_DIR/LANE.BOOT.rc (BOOT: main, one).
-run_lane()
+# run_boot LANE BOOT: one boot of a lane (BOOT: main, with all the tests
+# of the main boot, or one, with those of the one-vCPU boot) into
+# LANE_DIR/LANE.BOOT.log, with "STATUS SECONDS" in LANE_DIR/LANE.BOOT.rc.
+run_boot()
 {
-	local lane=$1 t0 rc
+	local lane=$1 boot=$2 t0=$SECONDS rc
 
-	t0=$SECONDS
-	run_tests "$lane" --timeout 3000 -- >"$LANE_DIR/$lane.main.log" 2>&1
-	rc=$?
-	echo "$rc $((SECONDS - t0))" >"$LANE_DIR/$lane.main.rc"
-	t0=$SECONDS
-	if [ "$rc" -eq 4 ]; then
-		rc=4	# the root is not there: skip the second boot as well
+	if [ "$boot" = main ]; then
+		run_tests "$lane" --timeout 3000 -- >"$LANE_DIR/$lane.main.log" 2>&1
 	else
 		run_tests "$lane" --cpus 1 --timeout 1800 -- "${ONE_CPU_TESTS[@]}" \
 			>"$LANE_DIR/$lane.one.log" 2>&1
-		rc=$?
 	fi
-	echo "$rc $((SECONDS - t0))" >"$LANE_DIR/$lane.one.rc"
+	rc=$?
+	echo "$rc $((SECONDS - t0))" >"$LANE_DIR/$lane.$boot.rc"
+}
+
+# next_boot: print the next boot of BOOTS ("LANE BOOT") not yet started,
+# preferring one whose lane runs no other boot (lane.sh runs one boot of
+# a lane at a time, the other waits for it); fail when none is left.
+# Under a lock: two workers ask.
+next_boot()
+{
+	(
+		local item free
+
+		flock 7
+		for free in 1 0; do
+			for item in "${BOOTS[@]}"; do
+				[ -e "$LANE_DIR/${item/ /.}.started" ] && continue
+				[ "$free" = 1 ] && [ -e "$LANE_DIR/${item% *}.busy" ] &&
+					continue
+				: >"$LANE_DIR/${item/ /.}.started"
+				: >"$LANE_DIR/${item% *}.busy"
+				echo "$item"
+				exit 0
+			done
+		done
+		exit 1
+	) 7>"$LANE_DIR/queue.lock"
+}
+
+# boot_worker: run boots until none is left.
+boot_worker()
+{
+	local item
+
+	while item=$(next_boot); do
+		# shellcheck disable=SC2086 # "LANE BOOT", two words
+		run_boot $item
+		rm -f "$LANE_DIR/${item% *}.busy"
+	done
 }
 
 # report NAME LANE BOOT: the step of a finished boot, as step() prints it.
@@ -215,32 +248,31 @@ step "selftests build" make -C selftests KSFT="$KSFT"
 # one-vCPU boot").
 read -r -a ONE_CPU_TESTS < <(make -s -C selftests KSFT="$KSFT" list_one_cpu_tests)
 
-# Two lanes run at a time: the debug lane, the longest, beside the others
-# one after the other. The guests often wait (timeouts, lingering closes,
-# a client's pace) and leave the second core to the other VM. Each boot's
-# output is kept and printed in lane order when it is done.
+# Two boots run at a time, the longest first (the debug lane's main boot,
+# then bookworm's, ...), each worker taking the next boot whose lane is
+# free: the guests often wait (timeouts, lingering closes, a client's
+# pace) and leave CPU to the other VM. Each boot's output is kept and
+# printed in lane order when all are done.
 LANE_DIR=$(mktemp -d /tmp/zchttp-check.XXXXXX)
 LANES=()
-SOLO=()
 for k in $KERNELS; do
 	case $k in
-	debug) SOLO+=("$k") ;;
-	bookworm|trixie|sid) LANES+=("$k") ;;
+	bookworm|trixie|sid|debug) LANES+=("$k") ;;
 	*) step "unknown kernel lane '$k' (bookworm, trixie, sid, debug)" false ;;
 	esac
 done
-JOBS=()
-if [ ${#SOLO[@]} -ne 0 ]; then
-	run_lane debug </dev/null &
-	JOBS+=($!)
-fi
-if [ ${#LANES[@]} -ne 0 ]; then
-	(for k in "${LANES[@]}"; do run_lane "$k"; done) </dev/null &
-	JOBS+=($!)
-fi
-echo "=== VM selftests of the lanes ${LANES[*]} ${SOLO[*]} running (logs: $LANE_DIR)"
-wait "${JOBS[@]}"
-for k in "${LANES[@]}" "${SOLO[@]}"; do
+BOOTS=()
+for item in "debug main" "bookworm main" "trixie main" "sid main" \
+	    "debug one" "bookworm one" "trixie one" "sid one"; do
+	[[ " ${LANES[*]} " == *" ${item% *} "* ]] && BOOTS+=("$item")
+done
+echo "=== VM selftests of the lanes ${LANES[*]} running (logs: $LANE_DIR)"
+boot_worker </dev/null &
+w1=$!
+boot_worker </dev/null &
+w2=$!
+wait $w1 $w2
+for k in "${LANES[@]}"; do
 	name=$k
 	[ "$k" = bookworm ] && name="bookworm ($(basename "$KDIR"))"
 	report "VM selftests: $name" "$k" main

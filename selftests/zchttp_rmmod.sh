@@ -15,7 +15,10 @@ make_tree "$D"
 head -c 67108864 /dev/urandom >"$D/big.bin"
 chmod a+r "$D/big.bin"
 
-for round in 1 2 3; do
+# three rounds on bookworm, one on the other lanes
+rounds=1
+[ "$(lane)" = bookworm ] && rounds=3
+for round in $(seq $rounds); do
 	zch_load
 	"$ZCCTL" root add "$D" port 8120 || fail "root add"
 	"$ZCCTL" root add "$D" port 8121 || fail "root add"
