@@ -18,6 +18,11 @@ chmod a+r "$D/big.bin"
 # three rounds on bookworm, one on the other lanes
 rounds=1
 [ "$(lane)" = bookworm ] && rounds=3
+# A bound that only a hang exceeds. Alone, a debug guest unloads with 200
+# connections in 3 s; beside another VM, with the curl loops below taking
+# the CPU from the kworkers, it took up to 29 s.
+limit=30
+[ "$(lane)" = debug ] && limit=120
 for round in $(seq $rounds); do
 	zch_load
 	"$ZCCTL" root add "$D" port 8120 || fail "root add"
@@ -52,7 +57,7 @@ PY
 	[ "$n" -ge 200 ] || fail "only $n connections open before rmmod"
 
 	start=$(date +%s)
-	timeout 30 rmmod zchttp
+	timeout $limit rmmod zchttp
 	rc=$?
 	check_eq "rmmod exit" 0 "$rc"
 	lsmod | grep -q '^zchttp ' && fail "module still loaded"
