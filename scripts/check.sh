@@ -224,6 +224,7 @@ step "UAPI header matches the YNL spec" python3 scripts/check-uapi.py
 step "kernel-doc" kerneldoc
 step "shellcheck" shellcheck_all
 step "pyflakes" /usr/bin/python3 -m pyflakes selftests/*.py scripts/*.py
+step "Documentation parses (docutils)" /usr/bin/python3 scripts/check-rst.py
 step "zcctl build and tests" make -C tools/zcctl check
 step "HTTP parser unit tests" make -C tests/unit check
 step "dkms build from dkms.conf" scripts/dkms-check.sh

@@ -19,7 +19,8 @@ readonly PACKAGES=(
 	busybox-static kmod iproute2 curl wget python3 e2fsprogs
 	nginx-light lighttpd wrk apache2-utils clang libclang-rt-14-dev
 	cpio xz-utils bc flex bison libelf-dev libssl-dev debootstrap
-	shellcheck python3-pyflakes zstd dkms openssl acl nfs-kernel-server
+	shellcheck python3-pyflakes python3-docutils zstd dkms openssl acl
+	nfs-kernel-server
 )
 readonly KSRC_PKG=linux-source-6.1
 
