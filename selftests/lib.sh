@@ -142,6 +142,19 @@ stat()
 	"$ZCCTL" stats "${args[@]}" | awk -v n="$1" '$1 == n { print $2 }'
 }
 
+# stats_read ARRAY [PORT]: every counter, global or of a root, into the
+# associative ARRAY (declare -A), for many checks from one zcctl call.
+stats_read()
+{
+	local -n _stats=$1
+	local name val
+
+	_stats=()
+	while read -r name val _; do
+		[ -n "$val" ] && _stats["$name"]=$val
+	done < <("$ZCCTL" stats ${2:+root "$2"})
+}
+
 # http_get URL: print the status code; the body goes to $WORK/body.
 http_get()
 {
