@@ -20,19 +20,25 @@ head -c 1048576 /dev/urandom >"$D/1m.bin"
 chmod a+r "$D"/*.bin
 "$ZCCTL" root add "$D" port 8150 || fail "root add"
 
+# 2,000 requests of each size; of the 1 MiB file 500 where bookworm's
+# throughput is not the point (KASAN, the short lanes)
+declare -A st
 for f in 1k.bin 1m.bin; do
+	n=2000
+	[ $f = 1m.bin ] && [ "$(lane)" != bookworm ] && n=500
 	"$ZCCTL" stats reset
-	out=$(ab -k -q -n 2000 -c 20 "http://127.0.0.1:8150/$f" 2>&1)
-	check_match "ab $f completed" "^Complete requests: +2000$" "$out"
+	out=$(ab -k -q -n $n -c 20 "http://127.0.0.1:8150/$f" 2>&1)
+	check_match "ab $f completed" "^Complete requests: +$n$" "$out"
 	check_match "ab $f failed" "^Failed requests: +0$" "$out"
 	grep -q "^Non-2xx responses" <<<"$out" && fail "ab $f: non-2xx responses"
-	check_match "ab $f keep-alive" "^Keep-Alive requests: +2000$" "$out"
-	check_eq "ab $f: requests counted" 2000 "$(stat requests 8150)"
-	check_eq "ab $f: 2xx counted" 2000 "$(stat resp_2xx 8150)"
+	check_match "ab $f keep-alive" "^Keep-Alive requests: +$n$" "$out"
+	stats_read st 8150
+	check_eq "ab $f: requests counted" $n "${st[requests]}"
+	check_eq "ab $f: 2xx counted" $n "${st[resp_2xx]}"
 	size=$(wc -c <"$D/$f")
-	check_eq "ab $f: body bytes by reference" $((2000 * size)) \
-		"$(stat body_bytes_zc 8150)"
-	log_test "ab -k -n 2000 -c 20 $f: no failure, counters agree"
+	check_eq "ab $f: body bytes by reference" $((n * size)) \
+		"${st[body_bytes_zc]}"
+	log_test "ab -k -n $n -c 20 $f: no failure, counters agree"
 done
 
 "$ZCCTL" stats reset
