@@ -18,18 +18,33 @@ zch_load
 
 P=8210
 
-# del_and_umount PORT DIR: ROOT_DEL over netlink, then umount(2) at once
-del_and_umount()
-{
-	PYTHONPATH=$SELFTESTS python3 - "$@" <<'PY'
+# One Python process for all rounds (under TCG a process costs about a
+# second): it reads "PORT DIR" lines and, for each, sends ROOT_DEL over
+# netlink, then calls umount(2) at once; it answers "ok" or the error.
+coproc DELUMOUNT { PYTHONPATH=$SELFTESTS exec python3 -u -c '
 import ctypes, os, sys
 from zch_lib import Genl
 libc = ctypes.CDLL(None, use_errno=True)
-Genl().root_del(int(sys.argv[1]))
-if libc.umount2(sys.argv[2].encode(), 0):
-    print("    umount: " + os.strerror(ctypes.get_errno()))
-    sys.exit(1)
-PY
+nl = Genl()
+for line in sys.stdin:
+    port, path = line.split()
+    nl.root_del(int(port))
+    if libc.umount2(path.encode(), 0):
+        print("umount: " + os.strerror(ctypes.get_errno()))
+    else:
+        print("ok")
+'; }
+
+# del_and_umount PORT DIR: ROOT_DEL, then umount(2) microseconds later
+del_and_umount()
+{
+	local res
+
+	echo "$1 $2" >&"${DELUMOUNT[1]}"
+	read -r res <&"${DELUMOUNT[0]}" || res="no answer from the helper"
+	[ "$res" = ok ] && return 0
+	echo "    $res"
+	return 1
 }
 D=$WORK/mnt-www
 mkdir -p "$D"
