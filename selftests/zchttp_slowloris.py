@@ -105,14 +105,15 @@ def main():
         for s in socks:
             s.close()
         # Bounds of behaviour, not of speed: a trickler's bytes must not
-        # keep it open (it would then trickle until the test's deadline),
-        # and the normal client must never wait for the tricklers to time
-        # out. Between the two, this client's own pace on a slow guest
-        # (the debug kernel, two VMs on two cores) is what shows.
+        # keep it open (it would then trickle until the test's deadline,
+        # 60 s past the timeout), and the normal client must never wait
+        # for the tricklers to time out. Between the two, this client's
+        # own pace on a slow guest shows (the debug kernel beside another
+        # VM: 13 to 15 s for 500).
         log_test("%d slowloris connections: 408 each, after %d to %d s" %
-                 (n, TIMEOUT, 3 * TIMEOUT),
+                 (n, TIMEOUT, 5 * TIMEOUT),
                  opened == n and got408 == n and
-                 TIMEOUT <= took <= 3 * TIMEOUT,
+                 TIMEOUT <= took <= 5 * TIMEOUT,
                  "%d open, %d got 408, all closed after %.1f s" %
                  (opened, got408, took))
         log_test("a normal client answered throughout, before %d s each" %
