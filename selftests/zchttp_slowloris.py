@@ -3,11 +3,11 @@
 #
 # Slowloris: 2,000 connections (500 on the debug, trixie and sid lanes)
 # trickle header bytes, one byte each every half second, and never end
-# their heads. Throughout, a normal client's requests are answered
-# without waiting for the tricklers (each before header_timeout; the
-# slowest is printed); at header_timeout (6 s here) every trickler gets
-# 408 and is closed, its bytes never extending it, and the counters
-# agree: one timeout and one 4xx each.
+# their heads. Throughout, a normal client's requests are each answered
+# within a second (3 s under KASAN; the slowest is printed); at
+# header_timeout (6 s here) every trickler gets 408 and is closed, its
+# bytes never extending it, and the counters agree: one timeout and one
+# 4xx each.
 
 import os
 import resource
@@ -17,11 +17,16 @@ import sys
 import threading
 import time
 
-from zch_lib import (KSFT_SKIP, get, load_module, log_test, scale,
+from zch_lib import (KSFT_SKIP, get, lane, load_module, log_test, scale,
                      set_param, stat, summary, unload_module, wait_for, zcctl)
 
 PORT = 8270
 TIMEOUT = 6
+# A normal client's answer within 1 s (28 to 67 ms measured); under KASAN
+# beside another VM the test's own client lags (up to 1.55 s measured),
+# so there the bound is what a server that served the tricklers first
+# would miss: half the timeout they hold it for.
+PROBE_MAX = 3 if lane() == "debug" else 1
 
 
 def main():
@@ -116,8 +121,8 @@ def main():
                  TIMEOUT <= took <= 5 * TIMEOUT,
                  "%d open, %d got 408, all closed after %.1f s" %
                  (opened, got408, took))
-        log_test("a normal client answered throughout, before %d s each" %
-                 TIMEOUT, lat and max(lat) < TIMEOUT,
+        log_test("a normal client answered throughout, within %d s each" %
+                 PROBE_MAX, lat and max(lat) < PROBE_MAX,
                  "%d requests, slowest %.2f s" % (len(lat), max(lat or [99])))
         wait_for(lambda: stat("conns_active", PORT) == 0, 60)
         log_test("counters agree: timeouts and 4xx",
