@@ -142,6 +142,22 @@ stat()
 	"$ZCCTL" stats "${args[@]}" | awk -v n="$1" '$1 == n { print $2 }'
 }
 
+# ext4_mount DIR MIB: an ext4 file system of MIB MiB mounted at DIR, on a
+# loop device over an image in a tmpfs of its own at $WORK/mnt-img (the
+# VM's /tmp may be an overlay that cannot back a loop device); zch_cleanup
+# unmounts both.
+ext4_mount()
+{
+	local img=$WORK/mnt-img
+
+	modprobe -q loop && modprobe -q ext4 || return 1
+	mkdir -p "$1" "$img"
+	mount -t tmpfs -o size=$(($2 + $2 / 4))m none "$img" || return 1
+	truncate -s "$2M" "$img/ext4.img"
+	mkfs.ext4 -q -F "$img/ext4.img" || return 1
+	mount -o loop "$img/ext4.img" "$1"
+}
+
 # stats_read ARRAY [PORT]: every counter, global or of a root, into the
 # associative ARRAY (declare -A), for many checks from one zcctl call.
 stats_read()

@@ -29,14 +29,7 @@ fs_setup()
 	tmpfs)
 		mount -t tmpfs -o size=256m none "$m" ;;
 	ext4)
-		# the image lives on a tmpfs of its own: the VM's /tmp may be
-		# an overlay that cannot back a loop device
-		modprobe -q loop && modprobe -q ext4 || return 1
-		mkdir -p "$WORK/mnt-img"
-		mount -t tmpfs -o size=300m none "$WORK/mnt-img" || return 1
-		truncate -s 256M "$WORK/mnt-img/ext4.img"
-		mkfs.ext4 -q -F "$WORK/mnt-img/ext4.img" || return 1
-		mount -o loop "$WORK/mnt-img/ext4.img" "$m" || return 1 ;;
+		ext4_mount "$m" 256 || return 1 ;;
 	esac
 	mkdir -p "$m/www"
 	for s in $SIZES; do

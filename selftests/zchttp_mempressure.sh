@@ -21,11 +21,7 @@ P=8300
 SECONDS_LOAD=10
 
 m=$WORK/mnt-ext4
-mkdir -p "$m" "$WORK/mnt-img"
-mount -t tmpfs -o size=120m none "$WORK/mnt-img" || fail "tmpfs"
-truncate -s 100M "$WORK/mnt-img/ext4.img"
-mkfs.ext4 -q -F "$WORK/mnt-img/ext4.img" || fail "mkfs.ext4"
-mount -o loop "$WORK/mnt-img/ext4.img" "$m" || fail "mount ext4"
+ext4_mount "$m" 100 || fail "ext4 on a loop device"
 head -c 1024 /dev/urandom >"$m/1k.bin"
 head -c 1048576 /dev/urandom >"$m/1m.bin"
 chmod 755 "$m"

@@ -88,11 +88,7 @@ log_test "veth pair between the root and a client namespace"
 
 # a 64 MiB file on ext4 (on a loop device over a tmpfs image)
 m=$WORK/mnt-ext4
-mkdir -p "$m" "$WORK/mnt-img"
-mount -t tmpfs -o size=200m none "$WORK/mnt-img" || fail "tmpfs"
-truncate -s 160M "$WORK/mnt-img/ext4.img"
-mkfs.ext4 -q -F "$WORK/mnt-img/ext4.img" || fail "mkfs.ext4"
-mount -o loop "$WORK/mnt-img/ext4.img" "$m" || fail "mount ext4"
+ext4_mount "$m" 160 || fail "ext4 on a loop device"
 mkdir -p "$m/www"
 head -c $SIZE /dev/urandom >"$m/www/big.bin"
 chmod -R a+rX "$m/www"
