@@ -158,6 +158,67 @@ ext4_mount()
 	mount -o loop "$img/ext4.img" "$1"
 }
 
+# tracing_setup FILE WHAT: set T to the tracing directory (tracefs, or
+# its debugfs mount) that has FILE, or skip for want of WHAT. Tracers run
+# only in the one-vCPU boot of a lane: arming probes and events patches
+# kernel text, and under TCG another vCPU may run a patched site at that
+# moment and die on a stray int3 (Documentation/vm.rst, "The one-vCPU boot").
+tracing_setup()
+{
+	T=/sys/kernel/tracing
+	[ -e "$T/$1" ] || T=/sys/kernel/debug/tracing
+	[ -e "$T/$1" ] || skip "no $2 in $(uname -r)"
+	[ "$(nproc)" -eq 1 ] ||
+		skip "tracing on several vCPUs under TCG (run in the one-vCPU boot)"
+}
+
+# trace_clear KIB: an empty ring buffer of KIB KiB per CPU, without
+# command-line recording (it would switch the scheduler's tracepoints on).
+trace_clear()
+{
+	echo 0 >"$T/options/record-cmd"
+	echo "$1" >"$T/buffer_size_kb"
+	echo >"$T/trace"
+}
+
+# trace_overruns: events the ring buffer lost since trace_clear.
+trace_overruns()
+{
+	awk '/^overrun:/ { n += $2 } END { print n + 0 }' "$T"/per_cpu/cpu*/stats
+}
+
+# kprobe_zc GRP: a kretprobe GRP/zc on the function by which the kernel
+# attaches pages to TCP (skb_splice_from_iter from 6.5, tcp_sendpage
+# before), with ZC_FN set to its name; fails if there is neither. The
+# type of $retval is the function's: the upper half of %rax is undefined
+# when it returns an int.
+kprobe_zc()
+{
+	local ret
+
+	if grep -qw skb_splice_from_iter /proc/kallsyms; then
+		ZC_FN=skb_splice_from_iter ret=s64	# ssize_t
+	elif grep -qw tcp_sendpage /proc/kallsyms; then
+		ZC_FN=tcp_sendpage ret=s32		# int
+	else
+		return 1
+	fi
+	echo "r:$1/zc $ZC_FN ret=\$retval:$ret" >>"$T/kprobe_events"
+}
+
+# kprobes_del GRP: disable and remove every probe of event group GRP.
+kprobes_del()
+{
+	local p probes
+
+	[ -d "$T/events/$1" ] && echo 0 >"$T/events/$1/enable"
+	probes=$(sed -n "s|^[pr][0-9]*:\($1/[^ ]*\) .*|-:\1|p" "$T/kprobe_events" 2>/dev/null)
+	while read -r p; do
+		[ -n "$p" ] && echo "$p" >>"$T/kprobe_events"
+	done <<<"$probes"
+	return 0
+}
+
 # stats_read ARRAY [PORT]: every counter, global or of a root, into the
 # associative ARRAY (declare -A), for many checks from one zcctl call.
 stats_read()

@@ -8,8 +8,8 @@
 # allocation from zchttp's code while 200 such connections are closed,
 # and, as the control, allocations from it when they send a request.
 #
-# Runs in the one-vCPU boot of its lane, as the other tracer tests
-# (Documentation/vm.rst, "The one-vCPU boot").
+# Runs in the one-vCPU boot of its lane, as every tracer test
+# (tracing_setup in lib.sh; Documentation/vm.rst, "The one-vCPU boot").
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -17,10 +17,7 @@ source "$(dirname "$0")/lib.sh"
 require_cmd python3 awk
 zch_setup
 
-T=/sys/kernel/tracing
-[ -d "$T/events/kmem" ] || T=/sys/kernel/debug/tracing
-[ -d "$T/events/kmem/kmem_cache_alloc" ] || skip "no kmem events in $(uname -r)"
-[ "$(nproc)" -eq 1 ] || skip "tracing on several vCPUs under TCG (run in the one-vCPU boot)"
+tracing_setup events/kmem/kmem_cache_alloc "kmem events"
 
 P=8240
 N=200
@@ -47,9 +44,7 @@ allocs()
 {
 	local e
 
-	echo 0 >"$T/options/record-cmd"
-	echo 8192 >"$T/buffer_size_kb"
-	echo >"$T/trace"
+	trace_clear 8192
 	PYTHONPATH=$SELFTESTS python3 - "$P" "$N" "$1" "$T" "${EVENTS[@]}" <<'PY'
 import socket, sys
 from zch_lib import stat, wait_for
@@ -77,8 +72,7 @@ PY
 	for e in "${EVENTS[@]}"; do
 		echo 0 >"$T/events/kmem/$e/enable"
 	done
-	check_eq "trace overruns" 0 \
-		"$(awk '/^overrun:/ { n += $2 } END { print n + 0 }' "$T"/per_cpu/cpu*/stats)"
+	check_eq "trace overruns" 0 "$(trace_overruns)"
 	grep -c 'call_site=[^ ]* \[zchttp\]' "$T/trace"
 }
 

@@ -12,9 +12,8 @@
 # root in the middle of a transfer four times as long returns within a
 # second.
 #
-# Tracing patches kernel text; under TCG another vCPU may run a patched
-# site at that moment and die on a stray int3 (Documentation/vm.rst,
-# "The one-vCPU boot"), so this test runs in the one-vCPU boot of its lane.
+# Runs in the one-vCPU boot of its lane, as every tracer test
+# (tracing_setup in lib.sh; Documentation/vm.rst, "The one-vCPU boot").
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -22,11 +21,8 @@ source "$(dirname "$0")/lib.sh"
 require_cmd curl awk
 zch_setup
 
-T=/sys/kernel/tracing
-[ -w "$T/kprobe_events" ] || T=/sys/kernel/debug/tracing
-[ -w "$T/kprobe_events" ] || skip "no kprobe events (CONFIG_KPROBE_EVENTS) in $(uname -r)"
+tracing_setup kprobe_events "kprobe events (CONFIG_KPROBE_EVENTS)"
 [ -d "$T/events/workqueue/workqueue_execute_start" ] || skip "no workqueue events"
-[ "$(nproc)" -eq 1 ] || skip "tracing on several vCPUs under TCG (run in the one-vCPU boot)"
 
 GRP=zchfair$$
 BUDGET=262144
@@ -39,16 +35,10 @@ zch_test_cleanup()
 {
 	echo 0 >"$T/events/workqueue/workqueue_execute_start/enable"
 	echo 0 >"$T/events/workqueue/workqueue_execute_end/enable"
-	[ -d "$T/events/$GRP" ] && echo 0 >"$T/events/$GRP/enable"
-	grep -q ":$GRP/" "$T/kprobe_events" 2>/dev/null && echo "-:$GRP/zc" >>"$T/kprobe_events"
-	return 0
+	kprobes_del "$GRP"
 }
 
-if grep -qw skb_splice_from_iter /proc/kallsyms; then
-	echo "r:$GRP/zc skb_splice_from_iter ret=\$retval:s64" >>"$T/kprobe_events"
-else
-	echo "r:$GRP/zc tcp_sendpage ret=\$retval:s32" >>"$T/kprobe_events"
-fi || skip "cannot add the kretprobe"
+kprobe_zc "$GRP" || skip "cannot add a kretprobe on the page path"
 
 D=$WORK/mnt-www
 mkdir -p "$D"
@@ -59,9 +49,7 @@ chmod a+r "$D"/*.bin
 zch_load
 "$ZCCTL" root add "$D" port $P || fail "root add"
 
-echo 0 >"$T/options/record-cmd"
-echo 16384 >"$T/buffer_size_kb"
-echo >"$T/trace"
+trace_clear 16384
 echo 1 >"$T/events/workqueue/workqueue_execute_start/enable"
 echo 1 >"$T/events/workqueue/workqueue_execute_end/enable"
 echo 1 >"$T/events/$GRP/enable"
@@ -70,8 +58,7 @@ echo 0 >"$T/events/$GRP/enable"
 echo 0 >"$T/events/workqueue/workqueue_execute_end/enable"
 echo 0 >"$T/events/workqueue/workqueue_execute_start/enable"
 check_eq "body" $SIZE "$got"
-check_eq "trace overruns" 0 \
-	"$(awk '/^overrun:/ { n += $2 } END { print n + 0 }' "$T"/per_cpu/cpu*/stats)"
+check_eq "trace overruns" 0 "$(trace_overruns)"
 
 # bytes queued by each run of zch_conn_work; one vCPU: events in order
 read -r runs max total < <(awk '

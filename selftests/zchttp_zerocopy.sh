@@ -18,9 +18,8 @@
 # The copy primitives themselves (_copy_from_iter...) are notrace and cannot
 # be probed.  Each probe records the bytes the call queued ($retval).
 #
-# Arming probes patches kernel text; under TCG another vCPU may run a
-# patched site at that moment and die on a stray int3 (Documentation/vm.rst,
-# "The one-vCPU boot"), so this test runs in the one-vCPU boot of its lane.
+# Runs in the one-vCPU boot of its lane, as every tracer test
+# (tracing_setup in lib.sh; Documentation/vm.rst, "The one-vCPU boot").
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -28,10 +27,7 @@ source "$(dirname "$0")/lib.sh"
 require_cmd curl ip mkfs.ext4 losetup sha256sum awk
 zch_setup
 
-T=/sys/kernel/tracing
-[ -w "$T/kprobe_events" ] || T=/sys/kernel/debug/tracing
-[ -w "$T/kprobe_events" ] || skip "no kprobe events (CONFIG_KPROBE_EVENTS) in $(uname -r)"
-[ "$(nproc)" -eq 1 ] || skip "tracing on several vCPUs under TCG (run in the one-vCPU boot)"
+tracing_setup kprobe_events "kprobe events (CONFIG_KPROBE_EVENTS)"
 modprobe -q veth || skip "no veth module"
 modprobe -q loop || skip "no loop module"
 modprobe -q ext4 || skip "no ext4 module"
@@ -46,35 +42,20 @@ PORT_COPY=8131
 # shellcheck disable=SC2317 # called by zch_cleanup (lib.sh) at exit
 zch_test_cleanup()
 {
-	[ -d "$T/events/$GRP" ] && echo 0 >"$T/events/$GRP/enable"
-	grep -q "^[pr][0-9]*:$GRP/" "$T/kprobe_events" 2>/dev/null &&
-		sed -n "s|^[pr][0-9]*:\($GRP/[a-z]*\) .*|-:\1|p" "$T/kprobe_events" |
-		while read -r p; do echo "$p" >>"$T/kprobe_events"; done
+	kprobes_del "$GRP"
 	ip netns del "$NS" 2>/dev/null
 	ip link del zchzc0 2>/dev/null
 	return 0
 }
 
-# the probes, by the kernel's way of attaching pages
-# (the type of $retval is the function's: the upper half of %rax is
-# undefined when it returns an int)
-if grep -qw skb_splice_from_iter /proc/kallsyms; then
-	MECH=splice
-	ZC_FN=skb_splice_from_iter
-	ZC_RET=s64		# ssize_t
-elif grep -qw tcp_sendpage /proc/kallsyms; then
-	MECH=sendpage
-	ZC_FN=tcp_sendpage
-	ZC_RET=s32		# int
-else
-	skip "neither skb_splice_from_iter nor tcp_sendpage in $(uname -r)"
-fi
+# the probes: bytes attached by reference (zc), bytes copied (sm)
+kprobe_zc "$GRP" ||
+	skip "no kretprobe on skb_splice_from_iter or tcp_sendpage in $(uname -r)"
+MECH=splice
+[ "$ZC_FN" = tcp_sendpage ] && MECH=sendpage
 echo "# $(uname -r): pages reach TCP through $ZC_FN"
-
-for p in "zc $ZC_FN ret=\$retval:$ZC_RET" "sm tcp_sendmsg_locked ret=\$retval:s32"; do
-	echo "r:$GRP/$p" >>"$T/kprobe_events" ||
-		skip "cannot add the kretprobe $p"
-done
+echo "r:$GRP/sm tcp_sendmsg_locked ret=\$retval:s32" >>"$T/kprobe_events" ||
+	skip "cannot add the kretprobe on tcp_sendmsg_locked"
 
 # the client's side of a veth pair lives in its own namespace
 ip netns add "$NS" || fail "ip netns add"
@@ -109,10 +90,7 @@ measure()
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	"$ZCCTL" stats reset
-	# no cmdline recording: it would switch the scheduler's tracepoints
-	echo 0 >"$T/options/record-cmd"
-	echo 8192 >"$T/buffer_size_kb"
-	echo >"$T/trace"
+	trace_clear 8192
 	tx0=$(cat /sys/class/net/zchzc0/statistics/tx_bytes)
 	echo 1 >"$T/events/$GRP/enable"
 	out=$(ip netns exec "$NS" curl -s --max-time 300 \
@@ -126,7 +104,7 @@ measure()
 		"$T/kprobe_profile")
 	check_eq "port $port: missed probes" 0 "$nmiss"
 	check_eq "port $port: trace overruns" 0 \
-		"$(awk '/^overrun:/ { n += $2 } END { print n + 0 }' "$T"/per_cpu/cpu*/stats)"
+		"$(trace_overruns)"
 
 	read -r ZC SM < <(awk '
 		/ zc: / && match($0, /ret=-?[0-9]+/) {
