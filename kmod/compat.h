@@ -16,10 +16,17 @@
 #include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/shmem_fs.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
 #include <linux/bvec.h>
 #include <linux/workqueue.h>
+
+#if KERNEL_VERSION(6, 3, 0) <= LINUX_VERSION_CODE
+/* break_lease(): in <linux/fs.h> before 6.3 */
+#include <linux/filelock.h>
+#endif
 
 #if KERNEL_VERSION(6, 5, 0) > LINUX_VERSION_CODE
 /* 6.1 declares vfs_path_lookup() only in fs/internal.h; it is exported. */
@@ -141,6 +148,67 @@ static inline int zch_kernel_bind(struct socket *sock, void *addr, int len)
 }
 
 /**
+ * zch_send_bvec() - hand pages to TCP by reference, no copy
+ * @sock: a TCP socket
+ * @bv: the pieces to send, in order: pages of the page cache or from the
+ *	page allocator (never slab memory); a piece may span the pages of
+ *	a folio
+ * @n: number of pieces
+ * @len: their total length
+ * @more: more bytes of the same response follow this call
+ *
+ * Non-blocking, one call into TCP from 6.5 (MSG_SPLICE_PAGES), one
+ * ->sendpage per page before. TCP takes its own page references, so the
+ * caller may drop its references as soon as this returns.
+ *
+ * Return: bytes queued (may be short of @len), -EAGAIN if nothing could be
+ * queued, or another negative errno.
+ */
+static inline int zch_send_bvec(struct socket *sock, const struct bio_vec *bv,
+				unsigned int n, size_t len, bool more)
+{
+#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
+	struct msghdr msg = {
+		.msg_flags = MSG_SPLICE_PAGES | MSG_DONTWAIT | MSG_NOSIGNAL,
+	};
+
+	if (more)
+		msg.msg_flags |= MSG_MORE;
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
+	return sock_sendmsg(sock, &msg);
+#else
+	/* TCP ignores MSG_SPLICE_PAGES before 6.5: use ->sendpage */
+	size_t done = 0, pos = 0;
+	unsigned int i = 0;
+
+	while (done < len && i < n) {
+		size_t off = bv[i].bv_offset + pos;
+		struct page *page = nth_page(bv[i].bv_page, off >> PAGE_SHIFT);
+		size_t poff = offset_in_page(off);
+		size_t cnt = min3(len - done, bv[i].bv_len - pos,
+				  PAGE_SIZE - poff);
+		int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+		int ret;
+
+		if (more || done + cnt < len)
+			flags |= MSG_MORE | MSG_SENDPAGE_NOTLAST;
+		ret = kernel_sendpage(sock, page, poff, cnt, flags);
+		if (ret <= 0)
+			return done ? done : (ret ? ret : -EAGAIN);
+		done += ret;
+		if (ret < cnt)
+			break;
+		pos += cnt;
+		if (pos == bv[i].bv_len) {
+			pos = 0;
+			i++;
+		}
+	}
+	return done;
+#endif
+}
+
+/**
  * zch_sendfolio() - hand part of a folio to TCP by reference, no copy
  * @sock: a TCP socket
  * @folio: the folio, referenced by the caller for the duration of the call
@@ -148,48 +216,68 @@ static inline int zch_kernel_bind(struct socket *sock, void *addr, int len)
  * @len: bytes to send, within @folio
  * @more: more bytes of the same response follow this call
  *
- * Non-blocking. TCP takes its own page references, so the caller may drop
- * its folio reference as soon as this returns.
- *
- * Return: bytes queued (may be short of @len), -EAGAIN if nothing could be
- * queued, or another negative errno.
+ * Return: as zch_send_bvec().
  */
 static inline int zch_sendfolio(struct socket *sock, struct folio *folio,
 				size_t off, size_t len, bool more)
 {
-#if KERNEL_VERSION(6, 5, 0) <= LINUX_VERSION_CODE
-	struct msghdr msg = {
-		.msg_flags = MSG_SPLICE_PAGES | MSG_DONTWAIT | MSG_NOSIGNAL,
-	};
 	struct bio_vec bv;
 
-	if (more)
-		msg.msg_flags |= MSG_MORE;
-	bvec_set_folio(&bv, folio, len, off);
-	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bv, 1, len);
-	return sock_sendmsg(sock, &msg);
+	/* bvec_set_folio() is not in 6.1 */
+	bvec_set_page(&bv, &folio->page, len, off);
+	return zch_send_bvec(sock, &bv, 1, len, more);
+}
+
+/**
+ * zch_shrinker_create() - allocate and register a shrinker
+ * @name: its name in debugfs
+ * @count: the count_objects callback
+ * @scan: the scan_objects callback
+ *
+ * Return: the shrinker, or NULL.
+ */
+static inline struct shrinker *
+zch_shrinker_create(const char *name,
+		    unsigned long (*count)(struct shrinker *,
+					   struct shrink_control *),
+		    unsigned long (*scan)(struct shrinker *,
+					  struct shrink_control *))
+{
+	struct shrinker *s;
+
+#if KERNEL_VERSION(6, 7, 0) <= LINUX_VERSION_CODE
+	s = shrinker_alloc(0, "%s", name);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	shrinker_register(s);
 #else
-	/* TCP ignores MSG_SPLICE_PAGES before 6.5: use ->sendpage */
-	size_t done = 0;
-
-	while (done < len) {
-		size_t pos = off + done;
-		struct page *page = folio_page(folio, pos >> PAGE_SHIFT);
-		size_t poff = offset_in_page(pos);
-		size_t n = min_t(size_t, len - done, PAGE_SIZE - poff);
-		int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
-		int ret;
-
-		if (more || done + n < len)
-			flags |= MSG_MORE | MSG_SENDPAGE_NOTLAST;
-		ret = kernel_sendpage(sock, page, poff, n, flags);
-		if (ret <= 0)
-			return done ? done : (ret ? ret : -EAGAIN);
-		done += ret;
-		if (ret < n)
-			break;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return NULL;
+	s->count_objects = count;
+	s->scan_objects = scan;
+	s->seeks = DEFAULT_SEEKS;
+	if (register_shrinker(s, "%s", name)) {
+		kfree(s);
+		return NULL;
 	}
-	return done;
+#endif
+	return s;
+}
+
+/**
+ * zch_shrinker_destroy() - unregister and free a shrinker
+ * @s: from zch_shrinker_create()
+ */
+static inline void zch_shrinker_destroy(struct shrinker *s)
+{
+#if KERNEL_VERSION(6, 7, 0) <= LINUX_VERSION_CODE
+	shrinker_free(s);
+#else
+	unregister_shrinker(s);
+	kfree(s);
 #endif
 }
 

@@ -198,7 +198,7 @@ static void zch_conn_close(struct zch_conn *conn)
 	 * A response cut short (an error, the file shrank, a kill, a stalled
 	 * reader) ends with RST, not FIN: it must not pass for complete.
 	 */
-	if (conn->tx.hdr_len)
+	if (zch_tx_busy(&conn->tx))
 		sock_no_linger(sk);
 	zch_tx_reset(conn);
 	zch_conn_free_buf(conn);
@@ -410,7 +410,7 @@ static int zch_conn_idle(struct zch_conn *conn)
 	unsigned long deadline;
 	size_t budget;
 
-	if (conn->tx.hdr_len) {
+	if (zch_tx_busy(&conn->tx)) {
 		/* waiting for write space: a stalled reader */
 		deadline = conn->last_active + idle;
 	} else if (conn->rx_len) {
@@ -456,7 +456,7 @@ static int zch_conn_run(struct zch_conn *conn)
 			return -ESHUTDOWN;
 		if (conn->linger)
 			return zch_conn_linger(conn);
-		if (conn->tx.hdr_len) {
+		if (zch_tx_busy(&conn->tx)) {
 			ret = zch_tx_run(conn, &bytes);
 			if (ret == -EAGAIN)
 				break;

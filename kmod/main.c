@@ -10,6 +10,7 @@
 #include <net/sock.h>
 
 #include "conn.h"
+#include "date.h"
 
 /* runs connection, accept and sweep work for every root */
 struct workqueue_struct *zch_wq __read_mostly;
@@ -29,12 +30,17 @@ static int __init zch_init(void)
 		err = -ENOMEM;
 		goto err_cache;
 	}
-	err = zch_netlink_init();
+	err = zch_cache_module_init();
 	if (err)
 		goto err_wq;
+	err = zch_netlink_init();
+	if (err)
+		goto err_shrinker;
 	pr_info("loaded\n");
 	return 0;
 
+err_shrinker:
+	zch_cache_module_exit();
 err_wq:
 	destroy_workqueue(zch_wq);
 err_cache:
@@ -51,7 +57,12 @@ static void __exit zch_exit(void)
 	zch_roots_destroy();
 	/* callbacks that loaded a pointer to us before it was restored */
 	synchronize_net();
+	zch_cache_module_exit();
+	/* connections of a root whose deleter was killed may still run */
 	destroy_workqueue(zch_wq);
+	/* the RCU callbacks that free cache entry pages */
+	rcu_barrier();
+	zch_date_exit();
 	zch_conn_cache_exit();
 	zch_stats_free(&zch_global_stats);
 	pr_info("unloaded\n");

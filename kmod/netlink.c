@@ -194,7 +194,11 @@ static int zch_put_stats(struct sk_buff *skb, struct zch_stats *s)
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u64_64bit(skb, ZCHTTP_A_STATS_CONNS_ACTIVE,
-			      atomic_read(&s->active), ZCHTTP_A_STATS_PAD))
+			      atomic_read(&s->active), ZCHTTP_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, ZCHTTP_A_STATS_CACHE_ENTRIES,
+			      READ_ONCE(s->cache_entries), ZCHTTP_A_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, ZCHTTP_A_STATS_CACHE_BYTES,
+			      READ_ONCE(s->cache_bytes), ZCHTTP_A_STATS_PAD))
 		goto err_cancel;
 	for (i = 0; i < ZCH_STAT_NR; i++)
 		if (nla_put_u64_64bit(skb, zch_stats_attr(i), v[i],
@@ -379,7 +383,12 @@ err_free:
 	return err;
 }
 
-static int zch_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Apply @fn to the root on the port @info names; without a port, to every
+ * root and then once to NULL (for what is global). Under zch_cfg_lock.
+ */
+static int zch_nl_each_root(struct genl_info *info,
+			    void (*fn)(struct zch_root *root))
 {
 	struct nlattr *port = info->attrs[ZCHTTP_A_ROOT_PORT];
 	struct zch_root *root;
@@ -391,14 +400,35 @@ static int zch_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
 			mutex_unlock(&zch_cfg_lock);
 			return -ENOENT;
 		}
-		zch_stats_reset(&root->stats);
+		fn(root);
 	} else {
-		zch_stats_reset(&zch_global_stats);
 		list_for_each_entry(root, &zch_roots, node)
-			zch_stats_reset(&root->stats);
+			fn(root);
+		fn(NULL);
 	}
 	mutex_unlock(&zch_cfg_lock);
 	return 0;
+}
+
+static void zch_nl_reset_one(struct zch_root *root)
+{
+	zch_stats_reset(root ? &root->stats : &zch_global_stats);
+}
+
+static int zch_nl_stats_reset(struct sk_buff *skb, struct genl_info *info)
+{
+	return zch_nl_each_root(info, zch_nl_reset_one);
+}
+
+static void zch_nl_flush_one(struct zch_root *root)
+{
+	if (root)
+		zch_cache_flush(root);
+}
+
+static int zch_nl_cache_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	return zch_nl_each_root(info, zch_nl_flush_one);
 }
 
 static const struct genl_ops zch_ops[] = {
@@ -432,6 +462,13 @@ static const struct genl_ops zch_ops[] = {
 	{
 		.cmd		= ZCHTTP_CMD_STATS_RESET,
 		.doit		= zch_nl_stats_reset,
+		.policy		= zch_port_policy,
+		.maxattr	= ZCHTTP_A_ROOT_MAX,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= ZCHTTP_CMD_CACHE_FLUSH,
+		.doit		= zch_nl_cache_flush,
 		.policy		= zch_port_policy,
 		.maxattr	= ZCHTTP_A_ROOT_MAX,
 		.flags		= GENL_ADMIN_PERM,

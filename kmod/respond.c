@@ -23,8 +23,8 @@
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/slab.h>
-#include <linux/timekeeping.h>
 
+#include "date.h"
 #include "respond.h"
 
 #define ZCH_LOOKUP_FLAGS	(LOOKUP_BENEATH | LOOKUP_NO_SYMLINKS | \
@@ -64,29 +64,15 @@ static void zch_count_status(struct zch_conn *conn, u16 status)
 		zch_stat_add(conn->root, cls[c], 1);
 }
 
-/* Date header value, formatted once a second per CPU */
-struct zch_date {
-	time64_t sec;
-	char str[30];
-};
-
-static DEFINE_PER_CPU(struct zch_date, zch_dates);
-
 /* zch_http_format() into the connection's header buffer, with Date */
 static size_t zch_format(struct zch_conn *conn, struct zch_http_resp *resp)
 {
-	struct zch_date *d;
+	char date[ZCH_DATE_LEN + 1];
 	size_t n;
 
-	resp->now = ktime_get_real_seconds();
-	d = get_cpu_ptr(&zch_dates);
-	if (d->sec != resp->now) {
-		zch_http_date(resp->now, d->str);
-		d->sec = resp->now;
-	}
-	resp->date = d->str;
+	resp->now = zch_date_str(date);
+	resp->date = date;
 	n = zch_http_format(conn->buf->hdr, ZCH_HDR_SIZE, resp);
-	put_cpu_ptr(&zch_dates);
 	resp->date = NULL;
 	return n;
 }
@@ -318,13 +304,51 @@ static int zch_open(struct zch_conn *conn, const struct zch_http_req *req,
 	return err;
 }
 
+/*
+ * May the pages of @mapping go to TCP by reference? Not in copy mode, not
+ * on a file system that revalidates in ->read_iter, and not without
+ * ->read_folio (tmpfs has its own read).
+ */
+static bool zch_by_reference(const struct zch_root *root,
+			     struct address_space *mapping)
+{
+	return root->zerocopy &&
+	       (shmem_mapping(mapping) || mapping->a_ops->read_folio);
+}
+
+/*
+ * Make the 200 response to @req into a cache entry, if @req still
+ * resolves to @path once the entry has taken its stamps (cache.c).
+ */
+static void zch_respond_cache(struct zch_conn *conn,
+			      const struct zch_http_req *req,
+			      const struct path *path,
+			      const struct zch_http_resp *resp,
+			      const struct zch_stamp *st)
+{
+	struct zch_cache_entry *e;
+	struct path again;
+	const char *name;
+	bool same = false;
+
+	e = zch_cache_prepare(conn, req, path, resp, st);
+	if (!e)
+		return;
+	if (!zch_open(conn, req, &again, &name)) {
+		same = path_equal(&again, path);
+		path_put(&again);
+	}
+	zch_cache_commit(e, same);
+}
+
 /**
  * zch_respond() - resolve a request and queue its response
  * @conn: the connection, with a buffer
  * @req: the parsed request
  *
- * Sets up conn->tx: the header in conn->buf->hdr and, for GET of a
- * non-empty file, the open file whose pages will follow.
+ * Sets up conn->tx: a hit of the cache, or the header in conn->buf->hdr
+ * and, for GET of a non-empty file, the open file whose pages will
+ * follow; a 200 of a small file is made into a cache entry.
  *
  * Context: the connection's work (may sleep in the lookup).
  * Return: 0, or a negative errno if no response could be built.
@@ -342,12 +366,16 @@ int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
 	struct address_space *mapping;
 	u64 size, first = 0, last = 0;
 	const struct cred *old;
+	struct zch_stamp st;
 	struct inode *inode;
 	const char *name;
 	struct file *file;
 	struct path path;
 	size_t n;
 	int err;
+
+	if (zch_cache_respond(conn, req))
+		return 0;
 
 	err = zch_open(conn, req, &path, &name);
 	if (err == -EISDIR)
@@ -358,9 +386,10 @@ int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
 	}
 
 	inode = d_inode(path.dentry);
-	size = i_size_read(inode);
-	resp.mtime = zch_inode_mtime_sec(inode);
-	zch_http_etag(etag, inode->i_ino, size, zch_inode_ctime_ns(inode));
+	zch_stamp_read(&st, inode);
+	size = st.size;
+	resp.mtime = st.mtime;
+	zch_http_etag(etag, inode->i_ino, size, st.ctime);
 	resp.etag = etag;
 	resp.ranges = true;
 	resp.content_length = size;
@@ -406,10 +435,11 @@ int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
 		conn->tx.file = file;
 		conn->tx.pos = resp.status == 206 ? first : 0;
 		conn->tx.end = conn->tx.pos + resp.content_length;
-		conn->tx.copy = !root->zerocopy ||
-				(!shmem_mapping(mapping) &&
-				 !mapping->a_ops->read_folio);
+		conn->tx.copy = !zch_by_reference(root, mapping);
 	}
+	if (resp.status == 200 && zch_by_reference(root, inode->i_mapping) &&
+	    zch_cache_wants(root, req, size))
+		zch_respond_cache(conn, req, &path, &resp, &st);
 	path_put(&path);
 
 	n = zch_format(conn, &resp);

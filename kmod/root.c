@@ -84,6 +84,7 @@ static void zch_sweep_work(struct work_struct *work)
 					     struct zch_root, sweep_work);
 
 	zch_conn_sweep(root);
+	zch_cache_sweep(root);
 	if (!READ_ONCE(root->dying))
 		queue_delayed_work(zch_wq, &root->sweep_work, HZ);
 }
@@ -108,6 +109,7 @@ struct zch_root *zch_root_find(u16 port)
 
 static void zch_root_free(struct zch_root *root)
 {
+	zch_cache_destroy(root);
 	path_put(&root->path);
 	put_cred(root->cred);
 	zch_stats_free(&root->stats);
@@ -178,6 +180,9 @@ int zch_root_add(const struct zch_root_cfg *cfg,
 	err = zch_stats_init(&root->stats);
 	if (err)
 		goto err_cred_nomem;
+	err = zch_cache_init(&root->cache);
+	if (err)
+		goto err_stats_nomem;
 
 	err = kern_path(cfg->path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &root->path);
 	if (err) {
@@ -187,7 +192,7 @@ int zch_root_add(const struct zch_root_cfg *cfg,
 			NL_SET_ERR_MSG_MOD(extack, "document root is not a directory");
 		else
 			NL_SET_ERR_MSG_MOD(extack, "cannot resolve document root");
-		goto err_stats;
+		goto err_cache;
 	}
 	/* no lookup crosses a mount point: every file is on this one */
 	root->zerocopy = !(cfg->flags & ZCHTTP_ROOT_F_COPY) &&
@@ -218,12 +223,15 @@ int zch_root_add(const struct zch_root_cfg *cfg,
 err_unlock:
 	mutex_unlock(&zch_cfg_lock);
 	path_put(&root->path);
-err_stats:
+err_cache:
+	zch_cache_destroy(root);
 	zch_stats_free(&root->stats);
 	put_cred(root->cred);
 	kfree(root);
 	return err;
 
+err_stats_nomem:
+	zch_stats_free(&root->stats);
 err_cred_nomem:
 	put_cred(root->cred);
 err_free_nomem:

@@ -46,6 +46,7 @@ void zch_tx_reset(struct zch_conn *conn)
 		__fput_sync(tx->file);
 	if (tx->bounce)
 		free_page((unsigned long)tx->bounce);
+	zch_cache_hit_end(&tx->hit);
 	memset(tx, 0, sizeof(*tx));
 }
 
@@ -89,13 +90,20 @@ static bool zch_tx_torn(struct zch_conn *conn)
 	return true;
 }
 
-/*
- * Get an uptodate folio holding @index of @file, starting readahead the
- * way filemap_get_pages() does. @last is the last index the response
- * needs, which bounds the readahead window.
+/**
+ * zch_tx_get_folio() - an uptodate page-cache folio of a file, read if need be
+ * @conn: the connection, for its counters
+ * @file: the open file
+ * @index: the page index wanted
+ * @last: the last index the response needs, which bounds readahead
+ *
+ * Starts readahead the way filemap_get_pages() does.
+ *
+ * Context: process context; may sleep for the read.
+ * Return: the folio with a reference for the caller, or an ERR_PTR.
  */
-static struct folio *zch_get_folio(struct zch_conn *conn, struct file *file,
-				   pgoff_t index, pgoff_t last)
+struct folio *zch_tx_get_folio(struct zch_conn *conn, struct file *file,
+			       pgoff_t index, pgoff_t last)
 {
 	struct address_space *mapping = file->f_mapping;
 	bool shmem = shmem_mapping(mapping);
@@ -137,8 +145,8 @@ static int zch_tx_folio(struct zch_conn *conn, size_t max)
 	bool more;
 	int ret;
 
-	folio = zch_get_folio(conn, tx->file, tx->pos >> PAGE_SHIFT,
-			      (tx->end - 1) >> PAGE_SHIFT);
+	folio = zch_tx_get_folio(conn, tx->file, tx->pos >> PAGE_SHIFT,
+				 (tx->end - 1) >> PAGE_SHIFT);
 	if (IS_ERR(folio))
 		return PTR_ERR(folio);
 	/* it may have shrunk while the folio was read */
@@ -203,6 +211,49 @@ static int zch_tx_copy(struct zch_conn *conn, size_t max)
 	return ret < n ? -EAGAIN : 0;
 }
 
+/* pieces of a cache hit given to TCP in one call: a 64 KiB file in one */
+#define ZCH_TX_HIT_PIECES	19
+
+/*
+ * Send a response from a cache entry: header and body pieces, all by
+ * reference, in one call into TCP where they fit.
+ */
+static int zch_tx_hit(struct zch_conn *conn, size_t *budget)
+{
+	struct zch_cache_hit *hit = &conn->tx.hit;
+	struct bio_vec bv[ZCH_TX_HIT_PIECES];
+	size_t len, hdr, body;
+	unsigned int n;
+	int ret;
+
+	while (hit->sent < hit->len) {
+		if (!*budget)
+			return ZCH_TX_YIELD;
+		if (test_bit(ZCH_CONN_KILL, &conn->flags))
+			return -ESHUTDOWN;
+		n = zch_cache_hit_bvec(hit, bv, ARRAY_SIZE(bv), &len, &hdr);
+		if (WARN_ON_ONCE(!len))
+			return -EIO;
+		ret = zch_send_bvec(conn->sock, bv, n, len,
+				    hit->sent + len < hit->len);
+		if (ret < 0)
+			return ret;
+
+		hdr = min_t(size_t, hdr, ret);
+		body = ret - hdr;
+		if (hdr)
+			zch_stat_add(conn->root, ZCH_STAT_HEADER_BYTES, hdr);
+		if (body)
+			zch_stat_add(conn->root, ZCH_STAT_BODY_BYTES_ZC, body);
+		*budget -= min(*budget, body);
+		hit->sent += ret;
+		conn->last_active = jiffies;
+		if (ret < len)
+			return -EAGAIN;
+	}
+	return 0;
+}
+
 /**
  * zch_tx_run() - send as much of the response in flight as TCP takes
  * @conn: the connection
@@ -221,6 +272,8 @@ int zch_tx_run(struct zch_conn *conn, size_t *budget)
 	loff_t pos;
 	int ret;
 
+	if (tx->hit.entry)
+		return zch_tx_hit(conn, budget);
 	if (tx->hdr_off < tx->hdr_len) {
 		ret = zch_tx_hdr(conn);
 		if (ret)

@@ -10,6 +10,8 @@
 #include <linux/sizes.h>
 #include <linux/types.h>
 
+#include "cache.h"
+
 struct zch_conn;
 
 /*
@@ -30,6 +32,7 @@ struct zch_conn;
  * @hdr_body: how many of the @hdr_len bytes are an error body
  * @last: the connection ends after this response, with a lingering close
  * @copy: send the body by copy rather than by page reference
+ * @hit: a response from the cache, sent instead of the above
  */
 struct zch_tx {
 	struct file *file;
@@ -41,12 +44,21 @@ struct zch_tx {
 	u16 hdr_body;
 	bool last;
 	bool copy;
+	struct zch_cache_hit hit;
 };
+
+/* Is a response in flight? */
+static inline bool zch_tx_busy(const struct zch_tx *tx)
+{
+	return tx->hdr_len || tx->hit.entry;
+}
 
 /* zch_tx_run() returns this when @budget is spent before the response */
 #define ZCH_TX_YIELD	1
 
 int zch_tx_run(struct zch_conn *conn, size_t *budget);
 void zch_tx_reset(struct zch_conn *conn);
+struct folio *zch_tx_get_folio(struct zch_conn *conn, struct file *file,
+			       pgoff_t index, pgoff_t last);
 
 #endif /* _ZCH_TX_H */

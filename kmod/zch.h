@@ -7,6 +7,7 @@
  *   zch_cfg_lock (mutex)          the list of roots; adding/removing a root
  *     root->conns_lock (spinlock) the root's list of connections
  *       sk->sk_callback_lock      socket callbacks and sk_user_data
+ *   zch_cache_lock (spinlock)     the cache's LRU list and tables (cache.c)
  *
  * A connection is driven by one work item (conn->work) on zch_wq, queued
  * from the socket callbacks and the per-root sweeper. The work item owns
@@ -31,6 +32,7 @@
 #include <net/sock.h>
 
 #include <uapi/linux/zchttp.h>
+#include "cache.h"
 #include "http.h"
 
 struct zch_root;
@@ -55,6 +57,10 @@ enum zch_stat {
 	ZCH_STAT_TIMEOUTS,
 	ZCH_STAT_RESP_TORN,
 	ZCH_STAT_NOMEM,
+	ZCH_STAT_CACHE_HITS,
+	ZCH_STAT_CACHE_MISSES,
+	ZCH_STAT_CACHE_EVICTIONS,
+	ZCH_STAT_CACHE_INVALIDATIONS,
 	ZCH_STAT_NR,
 };
 
@@ -73,11 +79,15 @@ struct zch_pcpu_stats {
  * @pcpu: per-CPU counters, only ever incremented
  * @base: values at the last reset, subtracted on read; under zch_cfg_lock
  * @active: connections open now (a gauge, not reset)
+ * @cache_entries: entries in the cache (a gauge), under zch_cache_lock
+ * @cache_bytes: memory they pin (a gauge), under zch_cache_lock
  */
 struct zch_stats {
 	struct zch_pcpu_stats __percpu *pcpu;
 	u64 base[ZCH_STAT_NR];
 	atomic_t active;
+	unsigned long cache_entries;
+	unsigned long cache_bytes;
 };
 
 int zch_stats_init(struct zch_stats *s);
@@ -139,6 +149,7 @@ struct zch_root_cfg {
  * @conns_lock: protects @conns and @dying
  * @conns: open connections (struct zch_conn.node)
  * @stats: this root's counters
+ * @cache: this root's cache entries
  * @saved_data_ready: the listener's original callback, restored on stop
  *	and on the accepted sockets, which inherit the replaced one
  */
@@ -161,6 +172,7 @@ struct zch_root {
 	spinlock_t conns_lock; /* protects conns and dying */
 	struct list_head conns;
 	struct zch_stats stats;
+	struct zch_cache cache;
 	void (*saved_data_ready)(struct sock *sk);
 };
 

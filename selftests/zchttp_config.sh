@@ -122,10 +122,14 @@ expect_err "unprivileged del" "Operation not permitted" \
 	"${nobody[@]}" "$ZCCTL" root del 8081
 expect_err "unprivileged reset" "Operation not permitted" \
 	"${nobody[@]}" "$ZCCTL" stats reset
+expect_err "unprivileged cache flush" "Operation not permitted" \
+	"${nobody[@]}" "$ZCCTL" cache flush
 "${nobody[@]}" "$ZCCTL" root show >/dev/null
 check_eq "unprivileged show" 0 $?
 "${nobody[@]}" "$ZCCTL" stats >/dev/null
 check_eq "unprivileged stats" 0 $?
+"${nobody[@]}" "$ZCCTL" cache >/dev/null
+check_eq "unprivileged cache show" 0 $?
 log_test "non-root caller gets EPERM on changes, may read"
 
 # --- limits ---

@@ -11,9 +11,9 @@
 #    refuse (an unknown command, an attribute type or length outside the
 #    policy, an attribute nested that is not a nest) is refused, and a
 #    root is added only by a ROOT_ADD that names a path and a port;
-#  - as nobody, without CAP_NET_ADMIN: every ROOT_ADD, ROOT_DEL and
-#    STATS_RESET is EPERM, whatever it carries (or, with a dump flag, may
-#    be refused first as a dump the command does not have).
+#  - as nobody, without CAP_NET_ADMIN: every ROOT_ADD, ROOT_DEL,
+#    STATS_RESET and CACHE_FLUSH is EPERM, whatever it carries (or, with a
+#    dump flag, may be refused first as a dump the command does not have).
 
 import os
 import random
@@ -31,11 +31,11 @@ ROOT_ATTRS = {2: ("u16", 2), 3: ("bin", 16), 4: ("str", 4095),
               9: ("u32", 4), 10: ("u32", 4), 11: ("u32", 4), 12: ("u32", 4),
               13: ("u32", 4)}
 ATTR_MAX = 13
-CMD_MAX = 5
-ADMIN_CMDS = (1, 2, 5)          # ROOT_ADD, ROOT_DEL, STATS_RESET
+CMD_MAX = 6
+ADMIN_CMDS = (1, 2, 5, 6)       # ROOT_ADD, ROOT_DEL, STATS_RESET, CACHE_FLUSH
 # attributes each command's policy knows (the rest must be refused)
 POLICY = {1: {2, 3, 4, 5, 6, 9, 10, 11, 12, 13}, 2: {2}, 3: {2}, 4: {2},
-          5: {2}}
+          5: {2}, 6: {2}}
 PATHS = [b"/tmp\0", b"/\0", b"/nonexistent\0", b"relative\0", b"\0",
          b"/tmp", b"/" + b"a" * 5000 + b"\0"]
 

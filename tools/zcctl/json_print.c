@@ -200,6 +200,17 @@ void print_uint(const char *key, const char *fmt, unsigned long long val)
 	}
 }
 
+void print_float(const char *key, const char *fmt, double val)
+{
+	if (jmode) {
+		json_begin_value(key);
+		fprintf(out, "%.4f", val);
+		json_end_value();
+	} else if (fmt) {
+		fprintf(out, fmt, val);
+	}
+}
+
 void print_string(const char *key, const char *fmt, const char *val)
 {
 	if (jmode) {

@@ -29,6 +29,7 @@ void open_json_array(const char *key);
 void close_json_array(void);
 
 void print_uint(const char *key, const char *fmt, unsigned long long val);
+void print_float(const char *key, const char *fmt, double val);
 void print_string(const char *key, const char *fmt, const char *val);
 /* text mode only */
 void print_text(const char *fmt, ...) __printf(1, 2);

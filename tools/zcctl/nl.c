@@ -271,3 +271,22 @@ int zc_nl_request(struct nl_msg *msg, const char *what,
 	}
 	return EXIT_OK;
 }
+
+/* A request that carries nothing but an optional port: open, send, reply. */
+int zc_nl_port_request(uint8_t cmd, const char *what, bool have_port,
+		       uint16_t port, zc_reply_fn fn, void *arg)
+{
+	struct nl_msg *msg;
+	int rc;
+
+	rc = zc_nl_open();
+	if (rc)
+		return rc;
+	msg = zc_nl_msg(cmd, false);
+	if (!msg || (have_port && nla_put_u16(msg, ZCHTTP_A_ROOT_PORT, port))) {
+		nlmsg_free(msg);
+		zc_error("%s: %s", what, strerror(ENOMEM));
+		return EXIT_FAIL;
+	}
+	return zc_nl_request(msg, what, fn, arg);
+}

@@ -32,6 +32,12 @@ static const char *const stats_names[ZCHTTP_A_STATS_MAX + 1] = {
 	[ZCHTTP_A_STATS_TIMEOUTS]		= "timeouts",
 	[ZCHTTP_A_STATS_RESP_TORN]		= "resp_torn",
 	[ZCHTTP_A_STATS_NOMEM]			= "nomem",
+	[ZCHTTP_A_STATS_CACHE_HITS]		= "cache_hits",
+	[ZCHTTP_A_STATS_CACHE_MISSES]		= "cache_misses",
+	[ZCHTTP_A_STATS_CACHE_EVICTIONS]	= "cache_evictions",
+	[ZCHTTP_A_STATS_CACHE_INVALIDATIONS]	= "cache_invalidations",
+	[ZCHTTP_A_STATS_CACHE_ENTRIES]		= "cache_entries",
+	[ZCHTTP_A_STATS_CACHE_BYTES]		= "cache_bytes",
 };
 
 static struct nla_policy stats_policy[ZCHTTP_A_STATS_MAX + 1] = {
@@ -52,6 +58,12 @@ static struct nla_policy stats_policy[ZCHTTP_A_STATS_MAX + 1] = {
 	[ZCHTTP_A_STATS_TIMEOUTS]		= { .type = NLA_U64 },
 	[ZCHTTP_A_STATS_RESP_TORN]		= { .type = NLA_U64 },
 	[ZCHTTP_A_STATS_NOMEM]			= { .type = NLA_U64 },
+	[ZCHTTP_A_STATS_CACHE_HITS]		= { .type = NLA_U64 },
+	[ZCHTTP_A_STATS_CACHE_MISSES]		= { .type = NLA_U64 },
+	[ZCHTTP_A_STATS_CACHE_EVICTIONS]	= { .type = NLA_U64 },
+	[ZCHTTP_A_STATS_CACHE_INVALIDATIONS]	= { .type = NLA_U64 },
+	[ZCHTTP_A_STATS_CACHE_ENTRIES]		= { .type = NLA_U64 },
+	[ZCHTTP_A_STATS_CACHE_BYTES]		= { .type = NLA_U64 },
 };
 
 void stats_usage(FILE *f)
@@ -62,10 +74,34 @@ void stats_usage(FILE *f)
 		"       zcctl stats help\n");
 }
 
-static int stats_help(void)
+/* The counters of a STATS_GET reply into stb; -EPROTO if malformed. */
+static int stats_parse(struct nlattr **tb, struct nlattr **stb)
 {
-	stats_usage(stdout);
-	return EXIT_OK;
+	memset(stb, 0, sizeof(*stb) * (ZCHTTP_A_STATS_MAX + 1));
+	if (!tb[ZCHTTP_A_ROOT_STATS])
+		return 0;
+	if (nla_parse_nested(stb, ZCHTTP_A_STATS_MAX, tb[ZCHTTP_A_ROOT_STATS],
+			     stats_policy))
+		return -EPROTO;
+	return 0;
+}
+
+/*
+ * Parse the counters of a STATS_GET reply into stb, open its JSON object
+ * and print "root P" for the counters of one root (the reply's port, or
+ * the one asked for: @req_port, 0 for none); -EPROTO if malformed.
+ */
+int stats_begin(struct nlattr **tb, struct nlattr **stb, int req_port)
+{
+	if (stats_parse(tb, stb))
+		return -EPROTO;
+	open_json_object(NULL);
+	if (tb[ZCHTTP_A_ROOT_PORT])
+		print_uint("root", "root %llu\n",
+			   nla_get_u16(tb[ZCHTTP_A_ROOT_PORT]));
+	else if (req_port)
+		print_uint("root", "root %llu\n", req_port);
+	return 0;
 }
 
 /* "root P" (per-root only), then one "name value" line per counter. */
@@ -75,23 +111,13 @@ static int print_stats(struct nlattr **tb, void *arg)
 	const int *req_port = arg;
 	int i;
 
-	open_json_object(NULL);
-	if (tb[ZCHTTP_A_ROOT_PORT])
-		print_uint("root", "root %llu\n",
-			   nla_get_u16(tb[ZCHTTP_A_ROOT_PORT]));
-	else if (*req_port)
-		print_uint("root", "root %llu\n", *req_port);
-	if (tb[ZCHTTP_A_ROOT_STATS]) {
-		if (nla_parse_nested(stb, ZCHTTP_A_STATS_MAX,
-				     tb[ZCHTTP_A_ROOT_STATS], stats_policy))
-			return -EPROTO;
-		for (i = 0; i <= ZCHTTP_A_STATS_MAX; i++) {
-			if (!stats_names[i] || !stb[i])
-				continue;
-			print_text("%s ", stats_names[i]);
-			print_uint(stats_names[i], "%llu\n",
-				   nla_get_u64(stb[i]));
-		}
+	if (stats_begin(tb, stb, *req_port))
+		return -EPROTO;
+	for (i = 0; i <= ZCHTTP_A_STATS_MAX; i++) {
+		if (!stats_names[i] || !stb[i])
+			continue;
+		print_text("%s ", stats_names[i]);
+		print_uint(stats_names[i], "%llu\n", nla_get_u64(stb[i]));
 	}
 	close_json_object();
 	return 0;
@@ -99,58 +125,11 @@ static int print_stats(struct nlattr **tb, void *arg)
 
 int do_stats(int argc, char **argv)
 {
-	bool reset = false, have_port = false;
-	const char *what = "stats show";
-	struct nl_msg *msg;
-	uint16_t port = 0;
-	int req_port, rc;
+	static const struct zc_verb verbs[] = {
+		{ "show",	ZCHTTP_CMD_STATS_GET,	print_stats },
+		{ "reset",	ZCHTTP_CMD_STATS_RESET,	NULL },
+		{ NULL },
+	};
 
-	if (argc > 0) {
-		/* "root" before "reset": a bare "r" must not reset */
-		if (matches(*argv, "show")) {
-			argc--;
-			argv++;
-		} else if (matches(*argv, "root")) {
-			/* stats root PORT: parsed below */
-		} else if (matches(*argv, "reset")) {
-			reset = true;
-			what = "stats reset";
-			argc--;
-			argv++;
-		} else if (matches(*argv, "help")) {
-			return stats_help();
-		} else {
-			return zc_badcmd("stats", *argv);
-		}
-	}
-
-	while (argc > 0) {
-		if (matches(*argv, "root")) {
-			if (next_port_arg("root", &argc, &argv, &port,
-					  &have_port))
-				return EXIT_FAIL;
-		} else if (matches(*argv, "help")) {
-			return stats_help();
-		} else {
-			return zc_badarg("stats", *argv);
-		}
-		argc--;
-		argv++;
-	}
-
-	rc = zc_nl_open();
-	if (rc)
-		return rc;
-	msg = zc_nl_msg(reset ? ZCHTTP_CMD_STATS_RESET : ZCHTTP_CMD_STATS_GET,
-			false);
-	if (!msg ||
-	    (have_port && nla_put_u16(msg, ZCHTTP_A_ROOT_PORT, port))) {
-		nlmsg_free(msg);
-		zc_error("%s: %s", what, strerror(ENOMEM));
-		return EXIT_FAIL;
-	}
-	if (reset)
-		return zc_nl_request(msg, what, NULL, NULL);
-	req_port = port;
-	return zc_nl_request(msg, what, print_stats, &req_port);
+	return zc_port_object("stats", verbs, stats_usage, argc, argv);
 }

@@ -74,6 +74,8 @@ run -V;			expect "-V" 0 out "zcctl "
 run --version;		expect "--version" 0 out "zcctl "
 run root help;		expect "root help" 0 out "zcctl root add DIR"
 run stats help;		expect "stats help" 0 out "zcctl stats reset"
+run cache help;		expect "cache help" 0 out "zcctl cache flush"
+run c f h;		expect "prefix: c f h" 0 out "zcctl cache flush"
 run r h;		expect "prefix: r h" 0 out "zcctl root add DIR"
 
 # usage errors
@@ -85,6 +87,8 @@ run root x;		expect "unknown root command" 1 err \
 	'Command "x" is unknown, try "zcctl root help".'
 run stats x;		expect "unknown stats command" 1 err \
 	'Command "x" is unknown, try "zcctl stats help".'
+run cache x;		expect "unknown cache command" 1 err \
+	'Command "x" is unknown, try "zcctl cache help".'
 run root add;		expect "root add without DIR" 1 err "missing DIR"
 run root add /tmp port x; expect "invalid port" 1 err 'zcctl: invalid port "x"'
 run root add /tmp port 0; expect "port 0" 1 err 'zcctl: invalid port "0"'
@@ -151,12 +155,16 @@ run stats root 0;	expect "stats root 0" 1 err 'invalid port "0"'
 run stats reset root x;	expect "stats reset invalid port" 1 err 'invalid port'
 run stats show extra;	expect "stats show extra argument" 1 err \
 	'unknown argument "extra"'
+run cache flush root 0;	expect "cache flush root 0" 1 err 'invalid port "0"'
+run cache root 80 root 81; expect "cache root twice" 1 err 'duplicate'
+run cache show extra;	expect "cache show extra argument" 1 err \
+	'unknown argument "extra"'
 run -j root del x;	expect "JSON error object" 1 out \
 	'{"error":"invalid port \"x\""}'
 
 # without the module: exit code 2 and a hint
 if [ -d /sys/module/zchttp ] || modinfo zchttp >/dev/null 2>&1; then
-	for t in "root show" "stats" "-j root show"; do
+	for t in "root show" "stats" "cache" "-j root show"; do
 		skip "module not loaded: $t" "zchttp module is available"
 	done
 else
@@ -173,6 +181,9 @@ else
 	run root del 8080; expect "module not loaded: root del" 2 err "$msg"
 	run stats;	expect "module not loaded: stats" 2 err "$msg"
 	run stats reset; expect "module not loaded: stats reset" 2 err "$msg"
+	run cache;	expect "module not loaded: cache" 2 err "$msg"
+	run cache flush root 80; expect "module not loaded: cache flush" 2 \
+		err "$msg"
 	run -j root show; expect "module not loaded: -j root show" 2 out \
 		'{"error":"generic netlink family'
 fi

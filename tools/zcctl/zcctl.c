@@ -25,12 +25,14 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: zcctl [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       zcctl help\n"
-		"where  OBJECT := { root | stats }\n"
+		"where  OBJECT := { root | stats | cache }\n"
 		"       OPTIONS := { -j | --json } { -p | --pretty } { -V | --version } { -h | --help }\n"
 		"\n");
 	root_usage(f);
 	fputc('\n', f);
 	stats_usage(f);
+	fputc('\n', f);
+	cache_usage(f);
 }
 
 /* True if word is a non-empty prefix of keyword (iproute2 style). */
@@ -133,6 +135,56 @@ int next_port_arg(const char *key, int *argc, char ***argv, uint16_t *port,
 	return 0;
 }
 
+/*
+ * Run "OBJECT [ VERB ] [ root PORT ]": @verbs lists the verbs, ending with
+ * a NULL name, the first being the default. "root" is tried before the
+ * verbs, so a bare "r" is never a verb such as "reset". The request
+ * carries the port if one is given; each reply goes to the verb's print
+ * function (none: no reply but the ACK) with a pointer to the port (an
+ * int, 0 for none).
+ */
+int zc_port_object(const char *object, const struct zc_verb *verbs,
+		   void (*usage)(FILE *f), int argc, char **argv)
+{
+	const struct zc_verb *v = verbs;
+	bool have_port = false;
+	uint16_t port = 0;
+	char what[64];
+	int req_port;
+
+	if (argc > 0 && !matches(*argv, "root")) {
+		for (v = verbs; v->name && !matches(*argv, v->name); v++)
+			;
+		if (!v->name && matches(*argv, "help"))
+			goto help;
+		if (!v->name)
+			return zc_badcmd(object, *argv);
+		argc--;
+		argv++;
+	}
+	while (argc > 0) {
+		if (matches(*argv, "root")) {
+			if (next_port_arg("root", &argc, &argv, &port,
+					  &have_port))
+				return EXIT_FAIL;
+		} else if (matches(*argv, "help")) {
+			goto help;
+		} else {
+			return zc_badarg(object, *argv);
+		}
+		argc--;
+		argv++;
+	}
+	snprintf(what, sizeof(what), "%s %s", object, v->name);
+	req_port = port;
+	return zc_nl_port_request(v->cmd, what, have_port, port, v->print,
+				  &req_port);
+
+help:
+	usage(stdout);
+	return EXIT_OK;
+}
+
 int zc_badarg(const char *object, const char *arg)
 {
 	zc_error("unknown argument \"%s\", try \"zcctl %s help\".",
@@ -160,6 +212,7 @@ static const struct {
 } objects[] = {
 	{ "root",	do_root },
 	{ "stats",	do_stats },
+	{ "cache",	do_cache },
 	{ "help",	do_help },
 };
 

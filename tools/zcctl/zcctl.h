@@ -38,6 +38,7 @@ int zc_duparg(const char *key);
 int next_port_arg(const char *key, int *argc, char ***argv, uint16_t *port,
 		  bool *seen);
 int zc_badarg(const char *object, const char *arg);
+
 int zc_badcmd(const char *object, const char *cmd);
 
 /* nl.c */
@@ -54,11 +55,26 @@ void zc_nl_close(void);
 struct nl_msg *zc_nl_msg(uint8_t cmd, bool dump);
 int zc_nl_request(struct nl_msg *msg, const char *what,
 		  zc_reply_fn fn, void *arg);
+int zc_nl_port_request(uint8_t cmd, const char *what, bool have_port,
+		       uint16_t port, zc_reply_fn fn, void *arg);
 
-/* root.c, stats.c */
+/* a verb of zc_port_object() */
+struct zc_verb {
+	const char *name;
+	uint8_t cmd;
+	zc_reply_fn print;
+};
+
+int zc_port_object(const char *object, const struct zc_verb *verbs,
+		   void (*usage)(FILE *f), int argc, char **argv);
+
+/* root.c, stats.c, cache.c */
 int do_root(int argc, char **argv);
 int do_stats(int argc, char **argv);
+int do_cache(int argc, char **argv);
+int stats_begin(struct nlattr **tb, struct nlattr **stb, int req_port);
 void root_usage(FILE *f);
 void stats_usage(FILE *f);
+void cache_usage(FILE *f);
 
 #endif /* _ZCCTL_H */

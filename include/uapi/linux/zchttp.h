@@ -90,6 +90,12 @@ enum {
 	ZCHTTP_A_STATS_TIMEOUTS,	/* connections closed by a timeout */
 	ZCHTTP_A_STATS_RESP_TORN,	/* responses cut short: the file shrank */
 	ZCHTTP_A_STATS_NOMEM,		/* allocations that failed: 503 or close */
+	ZCHTTP_A_STATS_CACHE_HITS,	/* requests answered from the cache */
+	ZCHTTP_A_STATS_CACHE_MISSES,	/* cacheable requests it could not answer */
+	ZCHTTP_A_STATS_CACHE_EVICTIONS,	/* entries evicted: budget, memory */
+	ZCHTTP_A_STATS_CACHE_INVALIDATIONS, /* entries dropped: the file changed */
+	ZCHTTP_A_STATS_CACHE_ENTRIES,	/* entries now (a gauge) */
+	ZCHTTP_A_STATS_CACHE_BYTES,	/* memory they pin (a gauge) */
 
 	__ZCHTTP_A_STATS_MAX,
 	ZCHTTP_A_STATS_MAX = (__ZCHTTP_A_STATS_MAX - 1)
@@ -105,6 +111,7 @@ enum {
 	ZCHTTP_CMD_ROOT_GET,	/* do: PORT; dump: all roots */
 	ZCHTTP_CMD_STATS_GET,	/* do: PORT? (none: global counters) */
 	ZCHTTP_CMD_STATS_RESET,	/* admin: PORT? (none: global and all roots) */
+	ZCHTTP_CMD_CACHE_FLUSH,	/* admin: PORT? (none: all roots) */
 
 	__ZCHTTP_CMD_MAX,
 	ZCHTTP_CMD_MAX = (__ZCHTTP_CMD_MAX - 1)
