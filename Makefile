@@ -6,6 +6,8 @@
 #   make check      every test: static checks, unit tests, fuzzing, VM selftests
 #                   on each kernel lane (KERNELS="bookworm trixie sid debug")
 #   make run        serve examples/www from a VM at http://127.0.0.1:8080
+#   make bench      zchttp against nginx, lighttpd and h2o in a VM (BENCH=
+#                   passes options to tests/bench/bench.py, e.g. --smoke)
 #   make fuzz       fuzz the HTTP parser for FUZZ_SECONDS (default 60)
 #   make deps       install the Debian packages the project needs
 #
@@ -38,11 +40,15 @@ fuzz:
 run:
 	ZCH_RUN_SECONDS=$(SECONDS) KDIR=$(KDIR) scripts/run.sh
 
+bench:
+	KDIR=$(KDIR) scripts/bench.sh $(BENCH)
+
 clean:
 	$(MAKE) -C kmod KDIR=$(KDIR) clean
 	$(MAKE) -C tools/zcctl clean
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/fuzz clean
+	$(MAKE) -C tests/bench clean
 	rm -f selftests/zchttp_nl
 
-.PHONY: all deps module zcctl check fuzz run clean
+.PHONY: all deps module zcctl check fuzz run bench clean

@@ -223,7 +223,7 @@ step "checkpatch --strict" checkpatch
 step "UAPI header matches the YNL spec" python3 scripts/check-uapi.py
 step "kernel-doc" kerneldoc
 step "shellcheck" shellcheck_all
-step "pyflakes" /usr/bin/python3 -m pyflakes selftests/*.py scripts/*.py
+step "pyflakes" /usr/bin/python3 -m pyflakes selftests/*.py scripts/*.py tests/bench/*.py
 step "Documentation parses (docutils)" /usr/bin/python3 scripts/check-rst.py
 step "zcctl build and tests" make -C tools/zcctl check
 step "HTTP parser unit tests" make -C tests/unit check
@@ -242,7 +242,13 @@ fuzz()
 }
 
 step "HTTP parser fuzzing (${FUZZ_SECONDS} s)" fuzz
-step "selftests build" make -C selftests KSFT="$KSFT"
+# the selftests, and zcserv for the smoke run of make bench
+selftests_build()
+{
+	make -C selftests KSFT="$KSFT" && make -C tests/bench
+}
+
+step "selftests build" selftests_build
 # Tests that trace (kprobes, trace events) or need the work to run when the
 # client pauses get a boot of their own with one vCPU: under TCG, text
 # patching can kill a guest with several (Documentation/vm.rst, "The

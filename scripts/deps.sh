@@ -17,7 +17,7 @@ readonly PACKAGES=(
 	build-essential linux-headers-amd64 linux-image-amd64 linux-source-6.1
 	qemu-system-x86 libnl-3-dev libnl-genl-3-dev pkg-config sparse
 	busybox-static kmod iproute2 curl wget python3 e2fsprogs
-	nginx-light lighttpd wrk apache2-utils clang libclang-rt-14-dev
+	nginx-light lighttpd h2o wrk apache2-utils clang libclang-rt-14-dev
 	cpio xz-utils bc flex bison libelf-dev libssl-dev debootstrap
 	shellcheck python3-pyflakes python3-docutils zstd dkms openssl acl
 	nfs-kernel-server

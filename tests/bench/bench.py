@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench, inside the VM: zchttp and its peers serve the same files
+# from the same tmpfs, one at a time, and wrk measures each in the same
+# run, in alternating rounds (so that a slow spell of a shared host
+# falls on every server alike); medians, with min and max, per server
+# and workload.
+#
+#   servers  zchttp with its cache, without (cache_bytes=0), in copy
+#            mode; nginx (1 worker, and one per vCPU; sendfile on,
+#            tcp_nopush, open_file_cache, access_log off); lighttpd; h2o
+#            (file.dir, no access log); zcserv --mode read, mmap and
+#            sendfile (tests/bench/zcserv.c: the classic ways, bare)
+#   measured requests/s, MiB/s, server CPU per request (busy CPU of the
+#            machine minus wrk's own), context switches per request
+#            (/proc/stat ctxt), p50 and p99 latency (wrk --latency),
+#            errors (socket errors and non-2xx)
+#
+# Every server is told to keep a connection for 100,000 requests, so
+# that none of them reconnects under wrk.
+#
+# usage: bench.py --out FILE [--rounds N] [--seconds S] [--smoke]
+#                 [--servers a,b,...] [--workloads 1k:32,...]
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.realpath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+KO = os.environ.get("ZCH_KO", os.path.join(TOP, "kmod/zchttp.ko"))
+ZCCTL = os.environ.get("ZCCTL", os.path.join(TOP, "tools/zcctl/zcctl"))
+ZCSERV = os.environ.get("ZCSERV", os.path.join(HERE, "zcserv"))
+
+SIZES = {"1k": 1024, "16k": 16384, "1m": 1 << 20, "64m": 64 << 20}
+WORKLOADS = ["1k:1", "1k:32", "1k:1000", "16k:32", "1m:32", "64m:1"]
+SMOKE = ["1k:32", "1m:1"]
+PORT = 8300
+
+
+def sh(*cmd, check=True, **kw):
+    return subprocess.run([str(c) for c in cmd], check=check,
+                          capture_output=True, text=True, **kw)
+
+
+def wait_port(port, limit=20):
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class Server:
+    """One server under test: start() it, then stop() it."""
+
+    def __init__(self, name, www, tmp):
+        self.name, self.www, self.tmp = name, www, tmp
+        self.proc = None
+
+    def start(self):
+        raise NotImplementedError
+
+    def stop(self):
+        if self.proc:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def spawn(self, *cmd):
+        self.proc = subprocess.Popen([str(c) for c in cmd],
+                                     stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        if not wait_port(PORT):
+            raise RuntimeError("%s did not listen on %d" % (self.name, PORT))
+
+
+class Zchttp(Server):
+    def __init__(self, name, www, tmp, cache=True, copy=False):
+        super().__init__(name, www, tmp)
+        self.cache, self.copy = cache, copy
+
+    def start(self):
+        sh("sh", "-c", "lsmod | grep -q '^zchttp ' && rmmod zchttp || true")
+        sh("insmod", KO, "max_requests=100000",
+           "cache_bytes=%d" % ((256 << 20) if self.cache else 0))
+        sh(ZCCTL, "root", "add", self.www, "port", PORT,
+           "addr", "127.0.0.1", *(["copy"] if self.copy else []))
+
+    def stop(self):
+        sh(ZCCTL, "root", "del", PORT, check=False)
+        sh("rmmod", "zchttp", check=False)
+
+
+class Nginx(Server):
+    def __init__(self, name, www, tmp, workers):
+        super().__init__(name, www, tmp)
+        self.workers = workers
+
+    def start(self):
+        d = tempfile.mkdtemp(dir=self.tmp)
+        conf = os.path.join(d, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write("""
+user root;
+worker_processes %(workers)d;
+daemon off;
+pid %(d)s/nginx.pid;
+error_log %(d)s/error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    open_file_cache max=1000 inactive=60s;
+    open_file_cache_valid 60s;
+    keepalive_requests 100000;
+    keepalive_timeout 60s;
+    default_type application/octet-stream;
+    client_body_temp_path %(d)s/body;
+    proxy_temp_path %(d)s/proxy;
+    fastcgi_temp_path %(d)s/fastcgi;
+    uwsgi_temp_path %(d)s/uwsgi;
+    scgi_temp_path %(d)s/scgi;
+    server { listen 127.0.0.1:%(port)d; root %(www)s; }
+}
+""" % {"workers": self.workers, "d": d, "port": PORT, "www": self.www})
+        self.spawn("nginx", "-c", conf, "-p", d + "/")
+
+
+class Lighttpd(Server):
+    def start(self):
+        d = tempfile.mkdtemp(dir=self.tmp)
+        conf = os.path.join(d, "lighttpd.conf")
+        with open(conf, "w") as f:
+            f.write("""
+server.document-root = "%s"
+server.bind = "127.0.0.1"
+server.port = %d
+server.max-keep-alive-requests = 100000
+server.max-keep-alive-idle = 60
+server.max-connections = 4096
+server.max-fds = 8192
+server.errorlog = "%s/error.log"
+""" % (self.www, PORT, d))
+        self.spawn("lighttpd", "-D", "-f", conf)
+
+
+class H2o(Server):
+    def start(self):
+        d = tempfile.mkdtemp(dir=self.tmp)
+        conf = os.path.join(d, "h2o.conf")
+        with open(conf, "w") as f:
+            f.write("""
+user: nobody
+num-threads: 1
+max-connections: 4096
+listen:
+  host: 127.0.0.1
+  port: %d
+error-log: %s/error.log
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: %s
+""" % (PORT, d, self.www))
+        self.spawn("h2o", "-c", conf)
+
+
+class Zcserv(Server):
+    def __init__(self, name, www, tmp, mode):
+        super().__init__(name, www, tmp)
+        self.mode = mode
+
+    def start(self):
+        self.spawn(ZCSERV, "--root", self.www, "--port", PORT,
+                   "--mode", self.mode)
+
+
+def servers(www, tmp):
+    ncpu = os.cpu_count()
+    all_ = [Zchttp("zchttp", www, tmp),
+            Zchttp("zchttp-nocache", www, tmp, cache=False),
+            Zchttp("zchttp-copy", www, tmp, copy=True),
+            Nginx("nginx", www, tmp, 1),
+            Nginx("nginx-%d" % ncpu, www, tmp, ncpu),
+            Lighttpd("lighttpd", www, tmp),
+            H2o("h2o", www, tmp),
+            Zcserv("zcserv-read", www, tmp, "read"),
+            Zcserv("zcserv-mmap", www, tmp, "mmap"),
+            Zcserv("zcserv-sendfile", www, tmp, "sendfile")]
+    return {s.name: s for s in all_}
+
+
+def proc_stat():
+    """(busy jiffies of the machine, context switches)."""
+    busy = ctxt = 0
+    with open("/proc/stat") as f:
+        for line in f:
+            v = line.split()
+            if v[0] == "cpu":
+                n = [int(x) for x in v[1:]]
+                busy = sum(n) - n[3] - n[4]     # not idle, not iowait
+            elif v[0] == "ctxt":
+                ctxt = int(v[1])
+    return busy, ctxt
+
+
+UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
+
+
+def seconds(text):
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    return float(m.group(1)) * UNITS[m.group(2)]
+
+
+# wrk's byte units, in MiB
+MIB = {"B": 1 / 1048576, "KB": 1 / 1024, "MB": 1.0, "GB": 1024.0,
+       "TB": 1048576.0}
+
+
+def wrk(url, conns, secs):
+    """Run wrk (2 threads) with its latency distribution; return the
+    measurement, with the server's CPU: the machine's busy CPU minus
+    what wrk itself used (its rusage)."""
+    threads = min(2, conns)
+    b0, c0 = proc_stat()
+    p = subprocess.Popen(["wrk", "-t%d" % threads, "-c%d" % conns,
+                          "-d%ds" % secs, "--latency", "--timeout", "10s",
+                          url], stdout=subprocess.PIPE, text=True)
+    _, status, ru = os.wait4(p.pid, 0)
+    b1, c1 = proc_stat()
+    out = p.stdout.read()
+    p.stdout.close()
+    m = re.search(r"(\d+) requests in ([\d.]+)(\w+), ([\d.]+)(\w+) read", out)
+    if status or not m:
+        raise RuntimeError("wrk: " + out)
+    r = {"requests": int(m.group(1)), "errors": 0}
+    r["seconds"] = seconds(m.group(2) + m.group(3))
+    r["rps"] = r["requests"] / r["seconds"]
+    r["mbps"] = float(m.group(4)) * MIB[m.group(5)] / r["seconds"]
+    e = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), "
+                  r"timeout (\d+)", out)
+    if e:
+        r["errors"] += sum(int(x) for x in e.groups())
+    e = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if e:
+        r["errors"] += int(e.group(1))
+    for pct in ("50", "99"):
+        e = re.search(r"^\s+%s(?:\.000)?%%\s+(\S+)" % pct, out, re.M)
+        r["p" + pct] = seconds(e.group(1)) if e else None
+    hz = os.sysconf("SC_CLK_TCK")
+    server = max(0.0, (b1 - b0) / hz - ru.ru_utime - ru.ru_stime)
+    r["cpu_us"] = server / max(1, r["requests"]) * 1e6
+    r["ctxt"] = (c1 - c0) / max(1, r["requests"])
+    return r
+
+
+def make_files(www):
+    for name, size in SIZES.items():
+        with open(os.path.join(www, name + ".bin"), "wb") as f:
+            left = size
+            while left:
+                n = min(left, 1 << 20)
+                f.write(os.urandom(n))
+                left -= n
+        os.chmod(os.path.join(www, name + ".bin"), 0o644)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=5)
+    ap.add_argument("--smoke", action="store_true")
+    ap.add_argument("--servers")
+    ap.add_argument("--workloads")
+    a = ap.parse_args()
+    if a.smoke:
+        a.rounds, a.seconds = 1, 1
+    loads = (a.workloads.split(",") if a.workloads else
+             SMOKE if a.smoke else WORKLOADS)
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (65536, 65536))
+    tmp = tempfile.mkdtemp(prefix="zchttp-bench.")
+    os.chmod(tmp, 0o755)    # h2o reads as nobody, by the full path
+    www = os.path.join(tmp, "www")
+    os.mkdir(www)
+    sh("mount", "-t", "tmpfs", "-o", "size=160m,mode=755", "none", www)
+    try:
+        make_files(www)
+        table = servers(www, tmp)
+        names = a.servers.split(",") if a.servers else list(table)
+        missing = [n for n in names if n not in table]
+        if missing:
+            sys.exit("unknown servers: %s" % missing)
+        names = [n for n in names
+                 if not isinstance(table[n], (Nginx, Lighttpd, H2o)) or
+                 shutil.which({Nginx: "nginx", Lighttpd: "lighttpd",
+                               H2o: "h2o"}[type(table[n])])]
+        runs = {}
+        for rnd in range(a.rounds):
+            # alternate the order, so no server always goes first
+            order = names if rnd % 2 == 0 else names[::-1]
+            for name in order:
+                srv = table[name]
+                srv.start()
+                try:
+                    for load in loads:
+                        size, conns = load.split(":")
+                        url = "http://127.0.0.1:%d/%s.bin" % (PORT, size)
+                        r = wrk(url, int(conns), a.seconds)
+                        runs.setdefault(name, {}).setdefault(load,
+                                                             []).append(r)
+                        print("# round %d %-16s %-8s %9.0f req/s %8.1f MiB/s "
+                              "%7.1f us CPU/req %5.2f cs/req p99 %.2f ms "
+                              "errors %d"
+                              % (rnd + 1, name, load, r["rps"], r["mbps"],
+                                 r["cpu_us"], r["ctxt"],
+                                 (r["p99"] or 0) * 1e3, r["errors"]),
+                              flush=True)
+                finally:
+                    srv.stop()
+        result = {"kernel": os.uname().release, "cpus": os.cpu_count(),
+                  "rounds": a.rounds, "seconds": a.seconds,
+                  "date": time.strftime("%Y-%m-%d"), "runs": runs}
+        with open(a.out, "w") as f:
+            json.dump(result, f, indent=1)
+    finally:
+        sh("umount", www, check=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
