@@ -8,7 +8,8 @@
 #
 # usage: scripts/bench.sh [BENCH.PY OPTIONS]   e.g. --rounds 5 --seconds 8
 # Results: $ZCH_BENCH_OUT (default build/bench)/LANE.json.
-# Results go in Documentation/benchmarks.rst by hand, with the date and setup.
+# What it measured: Documentation/benchmarks.rst (written from the results,
+# with the date and setup).
 
 set -euo pipefail
 
