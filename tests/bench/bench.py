@@ -65,7 +65,10 @@ def wait_port(port, limit=20):
 
 
 class Server:
-    """One server under test: start() it, then stop() it."""
+    """One server under test: start() it, then stop() it. @program is
+    the executable it needs installed, if any."""
+
+    program = None
 
     def __init__(self, name, www, tmp):
         self.name, self.www, self.tmp = name, www, tmp
@@ -83,6 +86,16 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+    def config(self, name, text, **values):
+        """Write @text, with %(d)s (a directory of its own), %(port)d,
+        %(www)s and @values filled in, to a file @name in that
+        directory; return (directory, file)."""
+        d = tempfile.mkdtemp(dir=self.tmp)
+        path = os.path.join(d, name)
+        with open(path, "w") as f:
+            f.write(text % dict(values, d=d, port=PORT, www=self.www))
+        return d, path
 
     def spawn(self, *cmd):
         self.proc = subprocess.Popen([str(c) for c in cmd],
@@ -110,15 +123,14 @@ class Zchttp(Server):
 
 
 class Nginx(Server):
+    program = "nginx"
+
     def __init__(self, name, www, tmp, workers):
         super().__init__(name, www, tmp)
         self.workers = workers
 
     def start(self):
-        d = tempfile.mkdtemp(dir=self.tmp)
-        conf = os.path.join(d, "nginx.conf")
-        with open(conf, "w") as f:
-            f.write("""
+        d, conf = self.config("nginx.conf", """
 user root;
 worker_processes %(workers)d;
 daemon off;
@@ -141,47 +153,45 @@ http {
     scgi_temp_path %(d)s/scgi;
     server { listen 127.0.0.1:%(port)d; root %(www)s; }
 }
-""" % {"workers": self.workers, "d": d, "port": PORT, "www": self.www})
+""", workers=self.workers)
         self.spawn("nginx", "-c", conf, "-p", d + "/")
 
 
 class Lighttpd(Server):
+    program = "lighttpd"
+
     def start(self):
-        d = tempfile.mkdtemp(dir=self.tmp)
-        conf = os.path.join(d, "lighttpd.conf")
-        with open(conf, "w") as f:
-            f.write("""
-server.document-root = "%s"
+        _, conf = self.config("lighttpd.conf", """
+server.document-root = "%(www)s"
 server.bind = "127.0.0.1"
-server.port = %d
+server.port = %(port)d
 server.max-keep-alive-requests = 100000
 server.max-keep-alive-idle = 60
 server.max-connections = 4096
 server.max-fds = 8192
-server.errorlog = "%s/error.log"
-""" % (self.www, PORT, d))
+server.errorlog = "%(d)s/error.log"
+""")
         self.spawn("lighttpd", "-D", "-f", conf)
 
 
 class H2o(Server):
+    program = "h2o"
+
     def start(self):
-        d = tempfile.mkdtemp(dir=self.tmp)
-        conf = os.path.join(d, "h2o.conf")
-        with open(conf, "w") as f:
-            f.write("""
+        _, conf = self.config("h2o.conf", """
 user: nobody
 num-threads: 1
 max-connections: 4096
 listen:
   host: 127.0.0.1
-  port: %d
-error-log: %s/error.log
+  port: %(port)d
+error-log: %(d)s/error.log
 hosts:
   default:
     paths:
       /:
-        file.dir: %s
-""" % (PORT, d, self.www))
+        file.dir: %(www)s
+""")
         self.spawn("h2o", "-c", conf)
 
 
@@ -313,9 +323,7 @@ def main():
         if missing:
             sys.exit("unknown servers: %s" % missing)
         names = [n for n in names
-                 if not isinstance(table[n], (Nginx, Lighttpd, H2o)) or
-                 shutil.which({Nginx: "nginx", Lighttpd: "lighttpd",
-                               H2o: "h2o"}[type(table[n])])]
+                 if not table[n].program or shutil.which(table[n].program)]
         runs = {}
         for rnd in range(a.rounds):
             # alternate the order, so no server always goes first
