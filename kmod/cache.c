@@ -489,8 +489,7 @@ bool zch_cache_respond(struct zch_conn *conn, const struct zch_http_req *req)
 	struct zch_cache_entry *e;
 	struct page *date;
 
-	if (!root->zerocopy || !READ_ONCE(zch_cache_budget) ||
-	    !zch_cache_plain(req))
+	if (!zch_cache_enabled(root) || !zch_cache_plain(req))
 		return false;
 
 	rcu_read_lock();
@@ -617,8 +616,19 @@ void zch_cache_hit_end(struct zch_cache_hit *hit)
 bool zch_cache_wants(const struct zch_root *root,
 		     const struct zch_http_req *req, u64 size)
 {
-	return root->zerocopy && READ_ONCE(zch_cache_budget) &&
+	return zch_cache_enabled(root) &&
 	       size <= READ_ONCE(zch_cache_file_max) && zch_cache_plain(req);
+}
+
+/**
+ * zch_cache_enabled() - may a root's requests be answered from the cache
+ * @root: the root
+ *
+ * Return: true if @root sends by reference and the cache has a budget.
+ */
+bool zch_cache_enabled(const struct zch_root *root)
+{
+	return root->zerocopy && READ_ONCE(zch_cache_budget);
 }
 
 /*

@@ -66,6 +66,7 @@ void zch_cache_destroy(struct zch_root *root);
 void zch_cache_flush(struct zch_root *root);
 void zch_cache_sweep(struct zch_root *root);
 
+bool zch_cache_enabled(const struct zch_root *root);
 bool zch_cache_respond(struct zch_conn *conn, const struct zch_http_req *req);
 bool zch_cache_wants(const struct zch_root *root,
 		     const struct zch_http_req *req, u64 size);

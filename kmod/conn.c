@@ -2,13 +2,20 @@
 /*
  * zchttp: client connections.
  *
- * Each connection is a small state machine run by one work item. Socket
- * callbacks (data ready, write space, state change) and the per-root
- * sweeper only queue that work item; it receives without blocking, parses
- * as many pipelined requests as it holds, and sends each response without
+ * Each connection is a small state machine run by one work item at a
+ * time. Socket callbacks (data ready, write space, state change) and the
+ * per-root sweeper only queue it; it receives without blocking, parses as
+ * many pipelined requests as it holds, and sends each response without
  * blocking. When the socket cannot take more, the work returns and the
  * write-space callback queues it again. No thread waits on a connection,
  * so an idle keep-alive connection costs its socket and a struct zch_conn.
+ *
+ * Two executors take turns (ZCH_CONN_SLOW): the connection's per-CPU
+ * worker (workers.c) while the cache answers its requests, and zch_wq for
+ * the lookup path, which may block, until that response is out. The one
+ * running hands the connection over as its last act, so the two never run
+ * it at once: the worker hands over a request parsed but not answered
+ * (conn->lookup), the workqueue hands back an idle connection.
  *
  * A response that ends the connection is followed by a lingering close,
  * as nginx's lingering_close: once it is queued, the socket is shut down
@@ -27,6 +34,7 @@
  */
 
 #include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -141,15 +149,38 @@ static void zch_conn_put(struct zch_conn *conn)
 }
 
 /*
- * Queue the work with a reference of its own. Callers guarantee the
+ * Queue a run on the executor that has the connection, giving it a
+ * reference the caller holds. A run queued on the other executor just
+ * before a hand-over finds it is not its turn (zch_conn_fast_work(),
+ * zch_conn_work()).
+ */
+static void zch_conn_submit(struct zch_conn *conn)
+{
+	bool queued;
+
+	if (test_bit(ZCH_CONN_SLOW, &conn->flags))
+		queued = queue_work(zch_wq, &conn->work);
+	else
+		queued = kthread_queue_work(conn->worker, &conn->fast);
+	if (!queued)
+		zch_conn_put(conn);
+}
+
+/*
+ * Queue a run with a reference of its own. Callers guarantee the
  * connection is open (sk_user_data set, or on root->conns), so the open
  * reference keeps the count above zero here.
  */
 static void zch_conn_queue(struct zch_conn *conn)
 {
 	refcount_inc(&conn->refs);
-	if (!queue_work(zch_wq, &conn->work))
-		zch_conn_put(conn);
+	zch_conn_submit(conn);
+}
+
+/* May the cache answer this connection's requests, so it run on a worker? */
+static bool zch_conn_fast(const struct zch_conn *conn)
+{
+	return zch_cache_enabled(conn->root);
 }
 
 /* data ready and state change (FIN, RST): let the work look */
@@ -207,7 +238,8 @@ static void zch_conn_close(struct zch_conn *conn)
 
 	atomic_dec(&root->stats.active);
 	atomic_dec(&zch_global_stats.active);
-	atomic_dec(&zch_nconns);
+	if (atomic_dec_and_test(&zch_nconns))
+		wake_up_var(&zch_nconns);
 	zch_root_put(root);
 	zch_conn_put(conn);
 }
@@ -265,9 +297,52 @@ static int zch_conn_recv(struct zch_conn *conn)
 }
 
 /*
+ * zch_conn_parse() and zch_conn_run(): hand the connection to zch_wq for
+ * the lookup path (not 1, which is a response started)
+ */
+#define ZCH_CONN_LOOKUP	2
+
+/*
+ * Start the response to the parsed request, conn->buf->req, the first
+ * conn->req_used bytes of conn->rx: on the worker, from the cache only;
+ * on zch_wq, from the cache or by the lookup path (only the latter for a
+ * request the worker handed over, whose miss is counted already).
+ * Return: 1 if a response was started; ZCH_CONN_LOOKUP if the worker
+ * cannot answer it, which leaves it to zch_wq (conn->lookup).
+ */
+static int zch_conn_answer(struct zch_conn *conn)
+{
+	struct zch_http_req *req = &conn->buf->req;
+	int ret;
+
+	if (!test_bit(ZCH_CONN_SLOW, &conn->flags)) {
+		if (!zch_cache_respond(conn, req)) {
+			conn->lookup = true;
+			return ZCH_CONN_LOOKUP;
+		}
+	} else {
+		/* header values in @req point into conn->rx until consumed */
+		if (conn->lookup)
+			ret = zch_respond_lookup(conn, req);
+		else
+			ret = zch_respond(conn, req);
+		conn->lookup = false;
+		if (ret == -ENOMEM)
+			zch_stat_add(conn->root, ZCH_STAT_NOMEM, 1);
+		if (ret)
+			zch_respond_error(conn, ret == -ENOMEM ? 503 : 500, req);
+	}
+	if (!req->keepalive)
+		conn->tx.last = true;
+	zch_conn_consume(conn, conn->req_used);
+	return 1;
+}
+
+/*
  * Parse the next request in the buffer and start its response. Bytes
  * framed by an earlier call are not scanned again (conn->scan).
- * Return: 1 if a response was started, 0 if more bytes are needed.
+ * Return: 1 if a response was started, 0 if more bytes are needed,
+ * ZCH_CONN_LOOKUP as zch_conn_answer().
  */
 static int zch_conn_parse(struct zch_conn *conn)
 {
@@ -295,16 +370,8 @@ static int zch_conn_parse(struct zch_conn *conn)
 	/* the last one allowed says "Connection: close" */
 	if (++conn->nreq >= READ_ONCE(zch_max_requests))
 		req->keepalive = false;
-	/* header values in @req point into conn->rx until it is consumed */
-	ret = zch_respond(conn, req);
-	if (ret == -ENOMEM)
-		zch_stat_add(root, ZCH_STAT_NOMEM, 1);
-	if (ret)
-		zch_respond_error(conn, ret == -ENOMEM ? 503 : 500, req);
-	if (!req->keepalive)
-		conn->tx.last = true;
-	zch_conn_consume(conn, used);
-	return 1;
+	conn->req_used = used;
+	return zch_conn_answer(conn);
 }
 
 /*
@@ -443,7 +510,10 @@ static int zch_conn_idle(struct zch_conn *conn)
 	return 0;
 }
 
-/* Return: 0 to wait for the next event, a negative errno to close. */
+/*
+ * Return: 0 to wait for the next event, ZCH_CONN_LOOKUP (on the worker) to
+ * hand the connection to zch_wq, a negative errno to close.
+ */
 static int zch_conn_run(struct zch_conn *conn)
 {
 	unsigned int budget = ZCH_WORK_BUDGET;
@@ -471,8 +541,17 @@ static int zch_conn_run(struct zch_conn *conn)
 		}
 		if (!budget--)
 			goto yield;
-		if (conn->rx_len && zch_conn_parse(conn))
+		if (conn->lookup) {	/* handed over by the worker */
+			zch_conn_answer(conn);
 			continue;
+		}
+		if (conn->rx_len) {
+			ret = zch_conn_parse(conn);
+			if (ret == ZCH_CONN_LOOKUP)
+				return ret;
+			if (ret)
+				continue;
+		}
 		ret = zch_conn_recv(conn);
 		if (ret == -EAGAIN)
 			break;
@@ -489,12 +568,46 @@ yield:
 	return 0;
 }
 
+/* A run on the connection's worker: requests the cache answers */
+static void zch_conn_fast_work(struct kthread_work *work)
+{
+	struct zch_conn *conn = container_of(work, struct zch_conn, fast);
+	int ret;
+
+	/*
+	 * Only the executor whose turn it is may look at the state, @sock
+	 * included. Pairs with clear_bit_unlock() in zch_conn_work().
+	 */
+	if (test_bit_acquire(ZCH_CONN_SLOW, &conn->flags) || !conn->sock)
+		goto out;
+	ret = zch_conn_run(conn);
+	if (ret == ZCH_CONN_LOOKUP) {
+		/* as a release: pairs with test_bit_acquire() in the work */
+		smp_mb__before_atomic();
+		set_bit(ZCH_CONN_SLOW, &conn->flags);
+		zch_conn_queue(conn);
+	} else if (ret) {
+		zch_conn_close(conn);
+	}
+out:
+	zch_conn_put(conn);
+}
+
+/* A run on zch_wq: the lookup path, which may block */
 static void zch_conn_work(struct work_struct *work)
 {
 	struct zch_conn *conn = container_of(work, struct zch_conn, work);
 
-	if (conn->sock && zch_conn_run(conn))
+	if (!test_bit_acquire(ZCH_CONN_SLOW, &conn->flags) || !conn->sock)
+		goto out;
+	if (zch_conn_run(conn)) {
 		zch_conn_close(conn);
+	} else if (!conn->tx.file && zch_conn_fast(conn)) {
+		/* no file in flight: back to the worker, as the last act */
+		clear_bit_unlock(ZCH_CONN_SLOW, &conn->flags);
+		zch_conn_queue(conn);
+	}
+out:
 	zch_conn_put(conn);
 }
 
@@ -524,6 +637,7 @@ int zch_conn_create(struct zch_root *root, struct socket *sock)
 		return -ENOMEM;
 	}
 	INIT_WORK(&conn->work, zch_conn_work);
+	kthread_init_work(&conn->fast, zch_conn_fast_work);
 	/*
 	 * The open reference and that of the first run below, both taken
 	 * before the connection is published: once its callbacks are in
@@ -532,6 +646,10 @@ int zch_conn_create(struct zch_root *root, struct socket *sock)
 	refcount_set(&conn->refs, 2);
 	conn->sock = sock;
 	conn->root = root;
+	/* served where its packets are received, as SO_INCOMING_CPU tells */
+	conn->worker = zch_worker(READ_ONCE(sk->sk_incoming_cpu));
+	if (!zch_conn_fast(conn))
+		conn->flags = BIT(ZCH_CONN_SLOW);
 	conn->last_active = jiffies;
 	conn->deadline = jiffies + READ_ONCE(zch_idle_timeout) * HZ;
 	tcp_sock_set_nodelay(sk);
@@ -564,8 +682,7 @@ int zch_conn_create(struct zch_root *root, struct socket *sock)
 
 	zch_stat_add(root, ZCH_STAT_CONNS_ACCEPTED, 1);
 	/* bytes, FIN or RST may have arrived before the callbacks */
-	if (!queue_work(zch_wq, &conn->work))
-		zch_conn_put(conn);
+	zch_conn_submit(conn);
 	return 0;
 }
 
@@ -609,6 +726,19 @@ void zch_conn_sweep(struct zch_root *root)
 			zch_conn_queue(conn);
 	}
 	spin_unlock(&root->conns_lock);
+}
+
+/**
+ * zch_conn_wait_all() - wait until every connection is closed
+ *
+ * Each was told to end by the deletion of its root; one whose deleter
+ * was killed may still be closing.
+ *
+ * Context: module exit, after zch_roots_destroy().
+ */
+void zch_conn_wait_all(void)
+{
+	wait_var_event(&zch_nconns, !atomic_read(&zch_nconns));
 }
 
 /**

@@ -6,6 +6,8 @@
 #ifndef _ZCH_CONN_H
 #define _ZCH_CONN_H
 
+#include <linux/kthread.h>
+
 #include "zch.h"
 #include "tx.h"
 
@@ -29,12 +31,16 @@ struct zch_buf {
 /* conn->flags bits, set from any context */
 enum {
 	ZCH_CONN_KILL,		/* end at the next run: root deletion, unload */
+	ZCH_CONN_SLOW,		/* run by zch_wq, not by @worker (conn.c) */
 };
 
 /**
  * struct zch_conn - one accepted connection
- * @work: runs the connection; the only place its state changes
- * @refs: one while the connection is open, one per queued @work
+ * @fast: runs the connection on @worker, unless ZCH_CONN_SLOW is set
+ * @work: runs the connection on zch_wq while ZCH_CONN_SLOW is set; it and
+ *	@fast are the only places its state changes, never both at once
+ * @worker: the per-CPU worker of the CPU that received the handshake
+ * @refs: one while the connection is open, one per queued @fast or @work
  * @flags: ZCH_CONN_* bits
  * @node: entry in root->conns, under root->conns_lock
  * @root: the root it was accepted on; holds a reference
@@ -50,6 +56,9 @@ enum {
  * @req_start: jiffies of the first byte of the pending request head
  * @deadline: jiffies when the sweeper should run the work again
  * @nreq: requests answered on this connection
+ * @req_used: bytes of @rx the parsed request (@buf->req) takes
+ * @lookup: the request in @buf->req missed the cache on @worker and waits
+ *	for the lookup path on zch_wq
  * @linger: the last response is out and FIN follows it; input is only
  *	read and dropped until the peer closes or @linger_end
  * @linger_end: jiffies when a lingering close gives up waiting
@@ -59,7 +68,9 @@ enum {
  * @saved_state_change: callback to restore on close
  */
 struct zch_conn {
+	struct kthread_work fast;
 	struct work_struct work;
+	struct kthread_worker *worker;
 	refcount_t refs;
 	unsigned long flags;
 	struct list_head node;
@@ -74,6 +85,8 @@ struct zch_conn {
 	unsigned long req_start;
 	unsigned long deadline;
 	unsigned int nreq;
+	u32 req_used;
+	bool lookup;
 	bool linger;
 	unsigned long linger_end;
 	unsigned int lingered;

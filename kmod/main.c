@@ -12,7 +12,7 @@
 #include "conn.h"
 #include "date.h"
 
-/* runs connection, accept and sweep work for every root */
+/* runs accept and sweep work, and connections on the lookup path */
 struct workqueue_struct *zch_wq __read_mostly;
 
 static int __init zch_init(void)
@@ -30,9 +30,12 @@ static int __init zch_init(void)
 		err = -ENOMEM;
 		goto err_cache;
 	}
-	err = zch_cache_module_init();
+	err = zch_workers_init();
 	if (err)
 		goto err_wq;
+	err = zch_cache_module_init();
+	if (err)
+		goto err_workers;
 	err = zch_netlink_init();
 	if (err)
 		goto err_shrinker;
@@ -41,6 +44,8 @@ static int __init zch_init(void)
 
 err_shrinker:
 	zch_cache_module_exit();
+err_workers:
+	zch_workers_exit();
 err_wq:
 	destroy_workqueue(zch_wq);
 err_cache:
@@ -55,10 +60,13 @@ static void __exit zch_exit(void)
 	/* no netlink op runs after this, so no root can be added */
 	zch_netlink_exit();
 	zch_roots_destroy();
+	/* connections of a root whose deleter was killed may still run */
+	zch_conn_wait_all();
 	/* callbacks that loaded a pointer to us before it was restored */
 	synchronize_net();
 	zch_cache_module_exit();
-	/* connections of a root whose deleter was killed may still run */
+	/* the last runs, which only drop references; none queues another */
+	zch_workers_exit();
 	destroy_workqueue(zch_wq);
 	/* the RCU callbacks that free cache entry pages */
 	rcu_barrier();

@@ -342,18 +342,18 @@ static void zch_respond_cache(struct zch_conn *conn,
 }
 
 /**
- * zch_respond() - resolve a request and queue its response
+ * zch_respond_lookup() - resolve a request and queue its response
  * @conn: the connection, with a buffer
  * @req: the parsed request
  *
- * Sets up conn->tx: a hit of the cache, or the header in conn->buf->hdr
+ * The lookup path: sets up conn->tx with the header in conn->buf->hdr
  * and, for GET of a non-empty file, the open file whose pages will
  * follow; a 200 of a small file is made into a cache entry.
  *
- * Context: the connection's work (may sleep in the lookup).
+ * Context: the connection's work on zch_wq (may sleep in the lookup).
  * Return: 0, or a negative errno if no response could be built.
  */
-int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
+int zch_respond_lookup(struct zch_conn *conn, const struct zch_http_req *req)
 {
 	struct zch_http_resp resp = {
 		.status = 200,
@@ -373,9 +373,6 @@ int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
 	struct path path;
 	size_t n;
 	int err;
-
-	if (zch_cache_respond(conn, req))
-		return 0;
 
 	err = zch_open(conn, req, &path, &name);
 	if (err == -EISDIR)
@@ -448,4 +445,21 @@ int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
 	conn->tx.hdr_len = n;
 	zch_count_status(conn, resp.status);
 	return 0;
+}
+
+/**
+ * zch_respond() - queue the response to a request
+ * @conn: the connection, with a buffer
+ * @req: the parsed request
+ *
+ * Sets up conn->tx: a hit of the cache, else as zch_respond_lookup().
+ *
+ * Context: the connection's work on zch_wq (may sleep in the lookup).
+ * Return: 0, or a negative errno if no response could be built.
+ */
+int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
+{
+	if (zch_cache_respond(conn, req))
+		return 0;
+	return zch_respond_lookup(conn, req);
 }

@@ -9,10 +9,12 @@
  *       sk->sk_callback_lock      socket callbacks and sk_user_data
  *   zch_cache_lock (spinlock)     the cache's LRU list and tables (cache.c)
  *
- * A connection is driven by one work item (conn->work) on zch_wq, queued
- * from the socket callbacks and the per-root sweeper. The work item owns
- * all connection state except the fields marked otherwise below, so the
- * data path takes no lock of its own.
+ * A connection is driven by one work item at a time, queued from the
+ * socket callbacks and the per-root sweeper: conn->fast on its CPU's
+ * worker (workers.c) while the cache answers it, conn->work on zch_wq for
+ * the lookup path (conn.c). That work item owns all connection state
+ * except the fields marked otherwise below, so the data path takes no
+ * lock of its own.
  */
 
 #ifndef _ZCH_ZCH_H
@@ -198,6 +200,15 @@ void zch_listener_stop(struct zch_root *root);
 int zch_conn_create(struct zch_root *root, struct socket *sock);
 void zch_conn_kill_all(struct zch_root *root);
 void zch_conn_sweep(struct zch_root *root);
+void zch_conn_wait_all(void);
+
+/* Per-CPU workers */
+
+struct kthread_worker;
+
+int zch_workers_init(void);
+void zch_workers_exit(void);
+struct kthread_worker *zch_worker(int cpu);
 int zch_conn_cache_init(void);
 void zch_conn_cache_exit(void);
 
