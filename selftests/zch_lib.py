@@ -164,9 +164,11 @@ def busy_cpu():
     return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def kworker_cpu():
-    """CPU seconds used by the kernel's workqueue threads, where zchttp's
-    work runs: the server's own CPU, without the clients'."""
+def server_cpu():
+    """CPU seconds used by the threads zchttp's work runs on: the kernel's
+    workqueue threads (the lookup path, accepts) and zchttp's per-CPU
+    workers (requests the cache answers). The server's own CPU, without
+    the clients'."""
     total = 0
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -177,10 +179,29 @@ def kworker_cpu():
         except OSError:
             continue
         comm = st[st.index("(") + 1:st.rindex(")")]
-        if comm.startswith("kworker/"):
+        if comm.startswith(("kworker/", "zchttp/")):
             f = st[st.rindex(")") + 2:].split()
             total += int(f[11]) + int(f[12])    # utime, stime
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def worker_runtime():
+    """Nanoseconds zchttp's per-CPU workers (workers.c) have run, from
+    /proc/PID/schedstat; exact, unlike the ticks of server_cpu()."""
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/comm" % pid) as f:
+                comm = f.read().strip()
+            if not comm.startswith("zchttp/"):
+                continue
+            with open("/proc/%s/schedstat" % pid) as f:
+                total += int(f.read().split()[0])
+        except OSError:
+            continue
+    return total
 
 
 class NetlinkError(OSError):

@@ -17,6 +17,11 @@
 #    the two states while the client fetches, and every response must be
 #    one of the two states' complete responses, never a mix of one
 #    state's header and the other's body;
+#  - the two executors (Documentation/zchttp.rst, "Connections"): hits run
+#    on zchttp's per-CPU workers and a root that does not cache never
+#    does; one connection's pipelined mix of hits and requests of the
+#    lookup path (a file above cache_file_max, a range, a 404) hands the
+#    connection over and back, every response in order and right;
 #  - the budget: with cache_bytes small, the pinned bytes stay within it
 #    and entries are evicted; files above cache_file_max are not cached;
 #  - root deletion releases every entry: the file system unmounts at once.
@@ -32,7 +37,7 @@ import time
 
 from zch_lib import (KSFT_SKIP, ZCCTL, Ext4, load_module, log_test,
                      read_response, run, scale, set_param, stat, summary,
-                     unload_module, zcctl)
+                     unload_module, worker_runtime, zcctl)
 
 PORT = 8260             # caching root
 REF = 8261              # copy mode: never cached, the reference
@@ -368,6 +373,59 @@ def coherence(www):
               (c.name, flips[0], hits() - h0, n))
 
 
+def keepalive(port, reqs):
+    """Send reqs, a list of (method, path, extra header lines), pipelined
+    in one write on one connection; return their responses in order."""
+    data = b"".join(("%s %s HTTP/1.1\r\nHost: x\r\n%s\r\n" %
+                     (m, p, x)).encode() for m, p, x in reqs)
+    out, rest = [], b""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(data)
+        for m, _, _ in reqs:
+            st, hdrs, body, rest = read_response(s, rest,
+                                                 head_only=m == "HEAD")
+            out.append((st, without_date(hdrs), body))
+    return out
+
+
+def executors(www):
+    write(os.path.join(www, "big.bin"), os.urandom(300 * 1024))
+    request(PORT, "/f1k.bin")
+    n = 200
+    with socket.create_connection(("127.0.0.1", PORT), timeout=10) as ka:
+        w0, h0 = worker_runtime(), hits()
+        for _ in range(n):
+            ka.sendall(b"GET /f1k.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+            read_response(ka)
+        w1, h1 = worker_runtime(), hits()
+        # the caching root's connection stays open and idle meanwhile;
+        # the workers may still close an earlier one, a run or two
+        for _ in range(n):
+            request(REF, "/f1k.bin")
+        w2 = worker_runtime()
+    log_test("%d hits run on the per-CPU workers, uncached requests not" % n,
+             h1 - h0 == n and w1 > w0 and 10 * (w2 - w1) < w1 - w0,
+             "hits %d; worker runtime +%d ns over the hits, +%d ns over "
+             "the reference's requests" % (h1 - h0, w1 - w0, w2 - w1))
+
+    f1k = ("GET", "/f1k.bin", "")
+    reqs = [f1k, ("GET", "/big.bin", ""), f1k,
+            ("GET", "/f1k.bin", "Range: bytes=5-9\r\n"), f1k,
+            ("HEAD", "/missing", ""), f1k, ("GET", "/big.bin", ""),
+            ("GET", "/sub/", ""), ("HEAD", "/f1k.bin", "")]
+    h0, m0 = hits(), stat("cache_misses", PORT)
+    got, want = keepalive(PORT, reqs), keepalive(REF, reqs)
+    bad = [(i, r[0], x[0]) for i, (r, x) in enumerate(zip(got, want))
+           if r != x]
+    log_test("hits and lookups pipelined on one connection: handed over",
+             not bad and [r[0] for r in got] ==
+             [200, 200, 200, 206, 200, 404, 200, 200, 200, 200] and
+             hits() - h0 >= 5 and stat("cache_misses", PORT) - m0 >= 3,
+             "differing (index, status, reference's): %s; hits +%d, "
+             "misses +%d" % (bad, hits() - h0,
+                             stat("cache_misses", PORT) - m0))
+
+
 def budget(www):
     big = os.path.join(www, "many")
     os.mkdir(big, 0o755)
@@ -418,6 +476,7 @@ def main():
 
         basics(www)
         tool()
+        executors(www)
         coherence(www)
         budget(www)
 
