@@ -528,8 +528,6 @@ bool zch_cache_respond(struct zch_conn *conn, const struct zch_http_req *req)
 	hit->len = e->hdr_len[hit->variant];
 	if (req->method != ZCH_HTTP_HEAD)
 		hit->len += e->stamp.size;
-	zch_stat_add(root, ZCH_STAT_CACHE_HITS, 1);
-	zch_stat_add(root, ZCH_STAT_RESP_2XX, 1);
 	return true;
 }
 

@@ -304,9 +304,10 @@ static int zch_conn_recv(struct zch_conn *conn)
 
 /*
  * Start the response to the parsed request, conn->buf->req, the first
- * conn->req_used bytes of conn->rx: on the worker, from the cache only;
- * on zch_wq, from the cache or by the lookup path (only the latter for a
- * request the worker handed over, whose miss is counted already).
+ * conn->req_used bytes of conn->rx: from the cache if it can, else, on
+ * zch_wq only, by the lookup path. A request the worker handed over
+ * (conn->lookup) missed the cache already. The request is counted here
+ * on the lookup path, with the response on a hit (zch_stat_add_hit()).
  * Return: 1 if a response was started; ZCH_CONN_LOOKUP if the worker
  * cannot answer it, which leaves it to zch_wq (conn->lookup).
  */
@@ -315,18 +316,15 @@ static int zch_conn_answer(struct zch_conn *conn)
 	struct zch_http_req *req = &conn->buf->req;
 	int ret;
 
-	if (!test_bit(ZCH_CONN_SLOW, &conn->flags)) {
-		if (!zch_cache_respond(conn, req)) {
+	if (conn->lookup || !zch_cache_respond(conn, req)) {
+		if (!test_bit(ZCH_CONN_SLOW, &conn->flags)) {
 			conn->lookup = true;
 			return ZCH_CONN_LOOKUP;
 		}
-	} else {
-		/* header values in @req point into conn->rx until consumed */
-		if (conn->lookup)
-			ret = zch_respond_lookup(conn, req);
-		else
-			ret = zch_respond(conn, req);
 		conn->lookup = false;
+		zch_stat_add(conn->root, ZCH_STAT_REQUESTS, 1);
+		/* header values in @req point into conn->rx until consumed */
+		ret = zch_respond_lookup(conn, req);
 		if (ret == -ENOMEM)
 			zch_stat_add(conn->root, ZCH_STAT_NOMEM, 1);
 		if (ret)
@@ -366,7 +364,6 @@ static int zch_conn_parse(struct zch_conn *conn)
 		return 1;
 	}
 
-	zch_stat_add(root, ZCH_STAT_REQUESTS, 1);
 	/* the last one allowed says "Connection: close" */
 	if (++conn->nreq >= READ_ONCE(zch_max_requests))
 		req->keepalive = false;

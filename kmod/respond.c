@@ -446,20 +446,3 @@ int zch_respond_lookup(struct zch_conn *conn, const struct zch_http_req *req)
 	zch_count_status(conn, resp.status);
 	return 0;
 }
-
-/**
- * zch_respond() - queue the response to a request
- * @conn: the connection, with a buffer
- * @req: the parsed request
- *
- * Sets up conn->tx: a hit of the cache, else as zch_respond_lookup().
- *
- * Context: the connection's work on zch_wq (may sleep in the lookup).
- * Return: 0, or a negative errno if no response could be built.
- */
-int zch_respond(struct zch_conn *conn, const struct zch_http_req *req)
-{
-	if (zch_cache_respond(conn, req))
-		return 0;
-	return zch_respond_lookup(conn, req);
-}

@@ -9,7 +9,6 @@
 
 #include "conn.h"
 
-int zch_respond(struct zch_conn *conn, const struct zch_http_req *req);
 int zch_respond_lookup(struct zch_conn *conn, const struct zch_http_req *req);
 void zch_respond_error(struct zch_conn *conn, u16 status,
 		       const struct zch_http_req *req);

@@ -138,6 +138,37 @@ static void zch_pcpu_add(struct zch_stats *s, enum zch_stat i, u64 v)
 	put_cpu_ptr(s->pcpu);
 }
 
+static void zch_pcpu_add_hit(struct zch_stats *s, u64 hdr, u64 body)
+{
+	struct zch_pcpu_stats *p = get_cpu_ptr(s->pcpu);
+
+	u64_stats_update_begin(&p->syncp);
+	u64_stats_inc(&p->c[ZCH_STAT_REQUESTS]);
+	u64_stats_inc(&p->c[ZCH_STAT_CACHE_HITS]);
+	u64_stats_inc(&p->c[ZCH_STAT_RESP_2XX]);
+	u64_stats_add(&p->c[ZCH_STAT_HEADER_BYTES], hdr);
+	u64_stats_add(&p->c[ZCH_STAT_BODY_BYTES_ZC], body);
+	u64_stats_update_end(&p->syncp);
+	put_cpu_ptr(s->pcpu);
+}
+
+/**
+ * zch_stat_add_hit() - count a response from the cache as it starts
+ * @root: the root
+ * @hdr: header bytes of the first piece queued
+ * @body: body bytes of the first piece queued
+ *
+ * The request, the hit, its 2xx and the bytes of its first call into
+ * TCP, usually the whole response, in one per-CPU section of each set.
+ *
+ * Context: any context but hard IRQ.
+ */
+void zch_stat_add_hit(struct zch_root *root, u64 hdr, u64 body)
+{
+	zch_pcpu_add_hit(&root->stats, hdr, body);
+	zch_pcpu_add_hit(&zch_global_stats, hdr, body);
+}
+
 /**
  * zch_stat_add() - count an event for a root and globally
  * @root: the root

@@ -241,10 +241,17 @@ static int zch_tx_hit(struct zch_conn *conn, size_t *budget)
 
 		hdr = min_t(size_t, hdr, ret);
 		body = ret - hdr;
-		if (hdr)
-			zch_stat_add(conn->root, ZCH_STAT_HEADER_BYTES, hdr);
-		if (body)
-			zch_stat_add(conn->root, ZCH_STAT_BODY_BYTES_ZC, body);
+		if (!hit->sent && ret) {
+			/* the request, the hit and its bytes at once */
+			zch_stat_add_hit(conn->root, hdr, body);
+		} else {
+			if (hdr)
+				zch_stat_add(conn->root, ZCH_STAT_HEADER_BYTES,
+					     hdr);
+			if (body)
+				zch_stat_add(conn->root, ZCH_STAT_BODY_BYTES_ZC,
+					     body);
+		}
 		*budget -= min(*budget, body);
 		hit->sent += ret;
 		conn->last_active = jiffies;

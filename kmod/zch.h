@@ -98,6 +98,7 @@ void zch_stats_read(struct zch_stats *s, u64 out[ZCH_STAT_NR]);
 void zch_stats_reset(struct zch_stats *s);
 int zch_stats_attr(enum zch_stat i);
 void zch_stat_add(struct zch_root *root, enum zch_stat i, u64 v);
+void zch_stat_add_hit(struct zch_root *root, u64 hdr, u64 body);
 
 extern struct zch_stats zch_global_stats;
 
