@@ -7,7 +7,8 @@
 # part of make check, but for its smoke run (--smoke).
 #
 # usage: scripts/bench.sh [BENCH.PY OPTIONS]   e.g. --rounds 5 --seconds 8
-# Results: $ZCH_BENCH_OUT (default build/bench)/LANE.json.
+# Results: $ZCH_BENCH_OUT (default build/bench)/LANE.json, and LANE.png,
+# the plot of requests/s against the best peer.
 # What it measured: Documentation/benchmarks.rst (written from the results,
 # with the date and setup).
 
@@ -25,4 +26,4 @@ mkdir -p "$OUT"
 # bookworm's 6.1 (->sendpage); 2 vCPUs, as in the measurements
 scripts/vm.sh --cpus 2 --mem 2G --timeout 14400 --share "$OUT" -- \
 	python3 tests/bench/bench.py --out "$OUT/bookworm.json" "$@"
-python3 tests/bench/report.py "$OUT/bookworm.json"
+python3 tests/bench/report.py --plot "$OUT/bookworm.png" "$OUT/bookworm.json"

@@ -20,8 +20,23 @@
 # Every server is told to keep a connection for 100,000 requests, so
 # that none of them reconnects under wrk.
 #
+# Two more measurements, per round, of the servers named in IDLE_SERVERS
+# and COLD_SERVERS (--idle N, --no-cold; both small with --smoke):
+#   idle     kernel and user memory per idle keep-alive connection: the
+#            growth of slab, anonymous, page-table, stack, vmalloc and
+#            per-CPU memory (USED) with N connections that each made one
+#            request and then sat idle for 5 s; the client's sockets are
+#            the same for every server
+#   cold     cold files never stall hot ones: an ext4 image behind
+#            dm-delay (COLD_DELAY_MS per read); COLD_CLIENTS keep-alive
+#            connections fetch distinct cold files (caches dropped first;
+#            a wrk of its own) while wrk's 32 keep-alive connections
+#            fetch one hot 1 KiB file; the hot p99 beside the cold load
+#            against without it
+#
 # usage: bench.py --out FILE [--rounds N] [--seconds S] [--smoke]
 #                 [--servers a,b,...] [--workloads 1k:32,...]
+#                 [--idle N] [--no-cold]
 
 import argparse
 import json
@@ -46,6 +61,13 @@ SIZES = {"1k": 1024, "16k": 16384, "1m": 1 << 20, "64m": 64 << 20}
 WORKLOADS = ["1k:1", "1k:32", "1k:1000", "16k:32", "1m:32", "64m:1"]
 SMOKE = ["1k:32", "1m:1"]
 PORT = 8300
+IDLE_CONNS = 2000
+IDLE_SERVERS = ["zchttp", "nginx", "lighttpd", "h2o"]
+COLD_SERVERS = ["zchttp", "nginx", "nginx-aio", "lighttpd"]
+COLD_CLIENTS = 64
+COLD_FILES = 12000          # of 4 KiB: more than the clients fetch
+SMOKE_COLD_FILES = 400
+COLD_DELAY_MS = 50
 
 
 def sh(*cmd, check=True, **kw):
@@ -125,9 +147,9 @@ class Zchttp(Server):
 class Nginx(Server):
     program = "nginx"
 
-    def __init__(self, name, www, tmp, workers):
+    def __init__(self, name, www, tmp, workers, aio=False):
         super().__init__(name, www, tmp)
-        self.workers = workers
+        self.workers, self.aio = workers, aio
 
     def start(self):
         d, conf = self.config("nginx.conf", """
@@ -143,6 +165,7 @@ http {
     tcp_nopush on;
     open_file_cache max=1000 inactive=60s;
     open_file_cache_valid 60s;
+    %(aio)s
     keepalive_requests 100000;
     keepalive_timeout 60s;
     default_type application/octet-stream;
@@ -153,7 +176,7 @@ http {
     scgi_temp_path %(d)s/scgi;
     server { listen 127.0.0.1:%(port)d; root %(www)s; }
 }
-""", workers=self.workers)
+""", workers=self.workers, aio="aio threads;" if self.aio else "")
         self.spawn("nginx", "-c", conf, "-p", d + "/")
 
 
@@ -212,6 +235,7 @@ def servers(www, tmp):
             Zchttp("zchttp-copy", www, tmp, copy=True),
             Nginx("nginx", www, tmp, 1),
             Nginx("nginx-%d" % ncpu, www, tmp, ncpu),
+            Nginx("nginx-aio", www, tmp, 1, aio=True),
             Lighttpd("lighttpd", www, tmp),
             H2o("h2o", www, tmp),
             Zcserv("zcserv-read", www, tmp, "read"),
@@ -284,6 +308,160 @@ def wrk(url, conns, secs):
     return r
 
 
+def meminfo(key):
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    raise KeyError(key)
+
+
+def drop_caches():
+    with open("/proc/sys/vm/drop_caches", "w") as f:
+        f.write("3")
+
+
+def get(sock, path):
+    """One keep-alive GET on @sock; return (status, body bytes)."""
+    sock.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path.encode())
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        c = sock.recv(65536)
+        if not c:
+            raise ConnectionError("closed before a response")
+        buf += c
+    head, _, body = buf.partition(b"\r\n\r\n")
+    m = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
+    want = int(m.group(1)) if m else 0
+    while len(body) < want:
+        c = sock.recv(65536)
+        if not c:
+            raise ConnectionError("closed inside a body")
+        body += c
+    return int(head.split()[1]), len(body)
+
+
+# What servers and sockets take memory as: MemAvailable would be the sum
+# of it all, but it moves by megabytes with the per-CPU free lists in one
+# reading to the next (seen here: 3 MiB apart for two runs of nginx)
+USED = ("Slab", "AnonPages", "KernelStack", "PageTables", "VmallocUsed",
+        "Percpu")
+
+
+def used_memory():
+    return sum(meminfo(k) for k in USED)
+
+
+def idle_memory(n):
+    """Bytes per connection while @n keep-alive connections, each after
+    one 1 KiB request, sit idle for 5 s: the growth of USED, which holds
+    the sockets of both ends (the same client for every server), the
+    kernel's and the server's own memory for a connection."""
+    socks = []
+    try:
+        drop_caches()
+        # the connections of the run before are closing: a settling
+        # time for the measurement, not a synchronisation
+        time.sleep(2)
+        before = used_memory()
+        for _ in range(n):
+            s = socket.create_connection(("127.0.0.1", PORT), timeout=30)
+            socks.append(s)
+            if get(s, "/1k.bin")[0] != 200:
+                raise RuntimeError("idle: a request failed")
+        # idle for a while: zchttp frees an idle connection's buffers
+        # after 2 s (ZCH_BUF_IDLE), nginx at once
+        time.sleep(5)
+        return (used_memory() - before) / n
+    finally:
+        for s in socks:
+            s.close()
+
+
+class ColdDisk:
+    """An ext4 file system on a dm-delay device over a loop device on
+    tmpfs: reads wait COLD_DELAY_MS, writes do not. It holds COLD_FILES
+    files of 4 KiB in cold/ and the hot 1 KiB file hot.bin."""
+
+    def __init__(self, tmp, files):
+        self.top = os.path.join(tmp, "cold")
+        self.mnt = os.path.join(self.top, "mnt")
+        os.makedirs(self.mnt)
+        img = os.path.join(self.top, "img")
+        os.mkdir(img)
+        sh("mount", "-t", "tmpfs", "-o", "size=200m", "none", img)
+        sh("truncate", "-s", "180M", img + "/ext4.img")
+        sh("modprobe", "-q", "loop", check=False)
+        self.loop = sh("losetup", "-f", "--show",
+                       img + "/ext4.img").stdout.strip()
+        sh("modprobe", "dm-delay")
+        sectors = sh("blockdev", "--getsz", self.loop).stdout.strip()
+        # no udev in the guest: dmsetup makes the node itself
+        sh("dmsetup", "create", "--noudevsync", "zchcold", "--table",
+           "0 %s delay %s 0 %d %s 0 0" % (sectors, self.loop,
+                                          COLD_DELAY_MS, self.loop))
+        sh("dmsetup", "mknodes", "zchcold")
+        sh("mkfs.ext4", "-q", "-F", "/dev/mapper/zchcold")
+        sh("mount", "/dev/mapper/zchcold", self.mnt)
+        os.chmod(self.mnt, 0o755)
+        cold = os.path.join(self.mnt, "cold")
+        os.mkdir(cold, 0o755)
+        block = os.urandom(4096)
+        for i in range(files):
+            with open(os.path.join(cold, "%d.bin" % i), "wb") as f:
+                f.write(block)
+            os.chmod(os.path.join(cold, "%d.bin" % i), 0o644)
+        with open(os.path.join(self.mnt, "hot.bin"), "wb") as f:
+            f.write(os.urandom(1024))
+        os.chmod(os.path.join(self.mnt, "hot.bin"), 0o644)
+        sh("sync")
+
+    def close(self):
+        sh("umount", self.mnt, check=False)
+        sh("dmsetup", "remove", "--noudevsync", "zchcold", check=False)
+        sh("losetup", "-d", self.loop, check=False)
+        sh("umount", os.path.join(self.top, "img"), check=False)
+
+
+COLD_LUA = """
+-- one thread, one counter: every request names a file not asked before
+n = 0
+request = function()
+    n = n + 1
+    return wrk.format("GET", "/cold/" .. (n %% %d) .. ".bin")
+end
+"""
+
+
+def cold(secs, tmp, files):
+    """The hot file's wrk run without, then beside COLD_CLIENTS
+    connections of a second wrk (one thread, a Lua script naming distinct
+    cold files), both after the caches are dropped; return both runs and
+    the cold one's requests/s."""
+    url = "http://127.0.0.1:%d/hot.bin" % PORT
+    script = os.path.join(tmp, "cold.lua")
+    with open(script, "w") as f:
+        f.write(COLD_LUA % files)
+    drop_caches()
+    wrk(url, 32, 1)             # the hot file in the page cache again
+    alone = wrk(url, 32, secs)
+    drop_caches()
+    wrk(url, 32, 1)
+    p = subprocess.Popen(["wrk", "-t1", "-c%d" % COLD_CLIENTS,
+                          "-d%ds" % (secs + 2), "--timeout", "30s", "-s",
+                          script, url], stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1)           # the cold load running: a load, not a sync
+        loaded = wrk(url, 32, secs)
+    finally:
+        out = p.communicate()[0]
+    m = re.search(r"(\d+) requests in ([\d.]+)(\w+)", out)
+    if p.returncode or not m:
+        raise RuntimeError("wrk (cold): " + out)
+    return {"alone": alone, "loaded": loaded,
+            "cold_rps": int(m.group(1)) / seconds(m.group(2) + m.group(3))}
+
+
 def make_files(www):
     for name, size in SIZES.items():
         with open(os.path.join(www, name + ".bin"), "wb") as f:
@@ -303,9 +481,14 @@ def main():
     ap.add_argument("--smoke", action="store_true")
     ap.add_argument("--servers")
     ap.add_argument("--workloads")
+    ap.add_argument("--idle", type=int, default=IDLE_CONNS,
+                    help="idle connections to measure, 0 for none")
+    ap.add_argument("--no-cold", action="store_true")
     a = ap.parse_args()
+    files = COLD_FILES
     if a.smoke:
-        a.rounds, a.seconds = 1, 1
+        # every measurement once, small: it still works
+        a.rounds, a.seconds, a.idle, files = 1, 1, 20, SMOKE_COLD_FILES
     loads = (a.workloads.split(",") if a.workloads else
              SMOKE if a.smoke else WORKLOADS)
 
@@ -315,16 +498,27 @@ def main():
     www = os.path.join(tmp, "www")
     os.mkdir(www)
     sh("mount", "-t", "tmpfs", "-o", "size=160m,mode=755", "none", www)
+    disk = None
     try:
         make_files(www)
         table = servers(www, tmp)
-        names = a.servers.split(",") if a.servers else list(table)
+        names = a.servers.split(",") if a.servers else \
+            [n for n in table if n != "nginx-aio"]
         missing = [n for n in names if n not in table]
         if missing:
             sys.exit("unknown servers: %s" % missing)
         names = [n for n in names
                  if not table[n].program or shutil.which(table[n].program)]
-        runs = {}
+        idle_names = [n for n in IDLE_SERVERS if n in names] \
+            if a.idle else []
+        disk = None if a.no_cold else ColdDisk(tmp, files)
+        cold_table = servers(disk.mnt, tmp) if disk else {}
+        # nginx-aio goes with nginx
+        cold_names = [n for n in COLD_SERVERS if disk and
+                      (n in names or n == "nginx-aio" and "nginx" in names)
+                      and (not cold_table[n].program or
+                           shutil.which(cold_table[n].program))]
+        runs, idle, colds = {}, {}, {}
         for rnd in range(a.rounds):
             # alternate the order, so no server always goes first
             order = names if rnd % 2 == 0 else names[::-1]
@@ -345,14 +539,40 @@ def main():
                                  r["cpu_us"], r["ctxt"],
                                  (r["p99"] or 0) * 1e3, r["errors"]),
                               flush=True)
+                    if name in idle_names:
+                        per = idle_memory(a.idle)
+                        idle.setdefault(name, []).append(per)
+                        print("# round %d %-16s %d idle connections: "
+                              "%.1f KiB each" % (rnd + 1, name, a.idle,
+                                                 per / 1024), flush=True)
                 finally:
                     srv.stop()
+            for name in (cold_names if rnd % 2 == 0 else cold_names[::-1]):
+                srv = cold_table[name]
+                srv.start()
+                try:
+                    c = cold(a.seconds, tmp, files)
+                finally:
+                    srv.stop()
+                colds.setdefault(name, []).append(c)
+                print("# round %d %-16s hot: %.0f req/s, p99 %.2f ms alone; "
+                      "%d requests, p99 %.2f ms beside %.0f cold req/s"
+                      % (rnd + 1, name, c["alone"]["rps"],
+                         (c["alone"]["p99"] or 0) * 1e3,
+                         c["loaded"]["requests"],
+                         (c["loaded"]["p99"] or 0) * 1e3, c["cold_rps"]),
+                      flush=True)
         result = {"kernel": os.uname().release, "cpus": os.cpu_count(),
                   "rounds": a.rounds, "seconds": a.seconds,
-                  "date": time.strftime("%Y-%m-%d"), "runs": runs}
+                  "date": time.strftime("%Y-%m-%d"), "runs": runs,
+                  "idle": idle, "idle_conns": a.idle, "cold": colds,
+                  "cold_delay_ms": COLD_DELAY_MS,
+                  "cold_clients": COLD_CLIENTS}
         with open(a.out, "w") as f:
             json.dump(result, f, indent=1)
     finally:
+        if disk:
+            disk.close()
         sh("umount", www, check=False)
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
