@@ -52,18 +52,20 @@ def report(path):
     for load in loads:
         size, conns = load.split(":")
         print("\n%s files, %s connections" % (size_label(size), conns))
-        print("%-16s %21s %9s %10s %7s %8s %8s %6s" %
-              ("server", "req/s (min-max)", "MiB/s", "CPU/req", "cs/req",
-               "p50", "p99", "errors"))
+        print("%-16s %21s %9s %10s %10s %7s %8s %8s %6s" %
+              ("server", "req/s (min-max)", "MiB/s", "CPU/req", "wrk/req",
+               "cs/req", "p50", "p99", "errors"))
         best = None
         for name, by_load in runs.items():
             rs = by_load.get(load)
             if not rs:
                 continue
             rps = [r["rps"] for r in rs]
-            line = "%-16s %9.0f (%.0f-%.0f) %9.1f %7.1f us %7.2f %8s %8s %6d" % (
+            line = ("%-16s %9.0f (%.0f-%.0f) %9.1f %7.1f us %7.1f us %7.2f "
+                    "%8s %8s %6d") % (
                 name, statistics.median(rps), min(rps), max(rps),
-                med(rs, "mbps"), med(rs, "cpu_us"), med(rs, "ctxt"),
+                med(rs, "mbps"), med(rs, "cpu_us"),
+                med(rs, "client_us") or 0, med(rs, "ctxt"),
                 fmt_s(med(rs, "p50")), fmt_s(med(rs, "p99")),
                 sum(r["errors"] for r in rs))
             print(line)
