@@ -159,8 +159,10 @@ run_boot()
 }
 
 # next_boot: print the next boot of BOOTS ("LANE BOOT") not yet started,
-# preferring one whose lane runs no other boot (lane.sh runs one boot of
-# a lane at a time, the other waits for it); fail when none is left.
+# preferring one whose lane runs no other boot (the two boots of a lane
+# share its build, but each runs faster beside another lane's), else any:
+# the debug lane's one-vCPU boot beside its main boot; fail when none is
+# left.
 # Under a lock: two workers ask.
 next_boot()
 {

@@ -25,7 +25,8 @@
 # and the selftests are built on the host (its gcc) in the copy, the module
 # against the debug build tree, and COMMAND runs in a VM booting the debug
 # kernel with the host's / as root (like the bookworm run), wrapped: the
-# guest copies /dev/kmsg continuously to $ZCH_CACHE/build/debug/kmsg.log
+# guest copies /dev/kmsg continuously to kmsg.log in a directory of the
+# boot's own, $ZCH_CACHE/build/debug/boot.XXXXXX, kept if the boot fails
 # (the selftests' `dmesg -C` does not hide anything from it), clears the
 # kmemleak suspects of the boot before COMMAND and scans twice after it
 # (kmemleak.log).  The lane fails if either file or the guest dmesg holds a
@@ -205,9 +206,11 @@ run_debug() {
 		vmopts+=("$1")
 		shift
 	done
-	local kmsg=$BUILD/kmsg.log leaks=$BUILD/kmemleak.log
-	local vmlog=${ZCH_VM_LOG:-$BUILD/vm-dmesg.log}
-	rm -f "$kmsg" "$leaks" "$vmlog"
+	# logs of this boot: another may run beside it
+	local logs
+	logs=$(mktemp -d "$BUILD/boot.XXXXXX") || die "cannot make a log directory"
+	local kmsg=$logs/kmsg.log leaks=$logs/kmemleak.log
+	local vmlog=${ZCH_VM_LOG:-$logs/vm-dmesg.log}
 	log "booting the debug kernel $(basename "$moddir") (KASAN+TCG: slow)"
 	cd "$src"
 	# No PVH entry in the debug kernel (see debug-kernel.sh): boot the
@@ -237,7 +240,15 @@ run_debug() {
 	else
 		log "no kernel reports (logs: $kmsg $leaks $vmlog)"
 	fi
+	# kept while they may tell something
+	((rc)) || rm -rf "$logs"
 	exit "$rc"
+}
+
+# built STAMP SRC: does SRC hold the build of the tree STAMP names?
+built() {
+	[[ $(cat "$BUILD/tree.stamp" 2>/dev/null) == "$1" &&
+		-e $2/kmod/zchttp.ko && -x $2/tools/zcctl/zcctl ]]
 }
 
 main() {
@@ -280,25 +291,32 @@ main() {
 	[[ $ksft == "$ZCH_CACHE"/* ]] ||
 		die "$ksft is not under \$ZCH_CACHE=$ZCH_CACHE: not visible in the lane"
 
-	# One lane run per suite at a time: the build copy is shared.
+	# The build copy of a suite is shared: boots of the same tree use it
+	# side by side (check.sh runs two boots of each lane, the selftests
+	# and the one-vCPU ones) under a shared lock; a build of another tree
+	# takes it alone, once no boot uses the copy.
 	BUILD=$ZCH_CACHE/build/$SUITE
 	mkdir -p "$BUILD"
 	exec 8>"$BUILD.lock"
-	flock 8 || die "cannot lock $BUILD.lock"
+	flock -s 8 || die "cannot lock $BUILD.lock"
 
-	# The build of the same tree for the same kernel is reused: check.sh
-	# runs two boots of each lane (the selftests, then the one-vCPU ones).
 	local start=$SECONDS src=$BUILD/src stamp
 	stamp=$( { echo "$rel $kdir $ksft"; tree_tar; } | sha256sum | cut -c1-16)
-	if [[ $(cat "$BUILD/tree.stamp" 2>/dev/null) == "$stamp" &&
-		-e $src/kmod/zchttp.ko && -x $src/tools/zcctl/zcctl ]]; then
+	if built "$stamp" "$src"; then
 		log "reusing the build of this tree: $src/kmod/zchttp.ko"
 	else
-		rm -f "$BUILD/tree.stamp"
-		copy_tree "$src"
-		build_in_root "$root" "$rel" "$src" "$ksft" "$kdir"
-		echo "$stamp" >"$BUILD/tree.stamp"
-		log "built in $((SECONDS - start)) s: $src/kmod/zchttp.ko"
+		flock -u 8
+		flock 8 || die "cannot lock $BUILD.lock"
+		if built "$stamp" "$src"; then
+			log "reusing the build of this tree: $src/kmod/zchttp.ko"
+		else
+			rm -f "$BUILD/tree.stamp"
+			copy_tree "$src"
+			build_in_root "$root" "$rel" "$src" "$ksft" "$kdir"
+			echo "$stamp" >"$BUILD/tree.stamp"
+			log "built in $((SECONDS - start)) s: $src/kmod/zchttp.ko"
+		fi
+		flock -s 8 || die "cannot lock $BUILD.lock"
 	fi
 	((build_only)) && exit 0
 	[[ $SUITE == debug ]] && run_debug "$image" "$moddir" "$src" "${vmopts[@]}" -- "${cmd[@]}"
