@@ -306,8 +306,8 @@ static int zch_conn_recv(struct zch_conn *conn)
  * Start the response to the parsed request, conn->buf->req, the first
  * conn->req_used bytes of conn->rx: from the cache if it can, else, on
  * zch_wq only, by the lookup path. A request the worker handed over
- * (conn->lookup) missed the cache already. The request is counted here
- * on the lookup path, with the response on a hit (zch_stat_add_hit()).
+ * (conn->lookup) missed the cache already, and was counted. A request is
+ * counted here on a miss, with its response on a hit (zch_tx_hit()).
  * Return: 1 if a response was started; ZCH_CONN_LOOKUP if the worker
  * cannot answer it, which leaves it to zch_wq (conn->lookup).
  */
@@ -317,12 +317,14 @@ static int zch_conn_answer(struct zch_conn *conn)
 	int ret;
 
 	if (conn->lookup || !zch_cache_respond(conn, req)) {
+		/* once, on the miss, even if a kill ends it before zch_wq runs */
+		if (!conn->lookup)
+			zch_stat_add(conn->root, ZCH_STAT_REQUESTS, 1);
 		if (!test_bit(ZCH_CONN_SLOW, &conn->flags)) {
 			conn->lookup = true;
 			return ZCH_CONN_LOOKUP;
 		}
 		conn->lookup = false;
-		zch_stat_add(conn->root, ZCH_STAT_REQUESTS, 1);
 		/* header values in @req point into conn->rx until consumed */
 		ret = zch_respond_lookup(conn, req);
 		if (ret == -ENOMEM)

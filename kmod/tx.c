@@ -46,6 +46,9 @@ void zch_tx_reset(struct zch_conn *conn)
 		__fput_sync(tx->file);
 	if (tx->bounce)
 		free_page((unsigned long)tx->bounce);
+	/* a hit ended before its first byte went out: killed, or reset */
+	if (tx->hit.entry && !tx->hit.sent)
+		zch_stat_add_hit(conn->root, 0, 0);
 	zch_cache_hit_end(&tx->hit);
 	memset(tx, 0, sizeof(*tx));
 }
