@@ -210,7 +210,7 @@ run_debug() {
 	local logs
 	logs=$(mktemp -d "$BUILD/boot.XXXXXX") || die "cannot make a log directory"
 	local kmsg=$logs/kmsg.log leaks=$logs/kmemleak.log
-	local vmlog=${ZCH_VM_LOG:-$logs/vm-dmesg.log}
+	local vmlog=$logs/vm-dmesg.log
 	log "booting the debug kernel $(basename "$moddir") (KASAN+TCG: slow)"
 	cd "$src"
 	# No PVH entry in the debug kernel (see debug-kernel.sh): boot the
@@ -239,6 +239,10 @@ run_debug() {
 		((rc)) || rc=3
 	else
 		log "no kernel reports (logs: $kmsg $leaks $vmlog)"
+	fi
+	# the caller's copy of the guest dmesg, if asked for
+	if [[ -n ${ZCH_VM_LOG:-} && -e $vmlog ]]; then
+		cp -f "$vmlog" "$ZCH_VM_LOG"
 	fi
 	# kept while they may tell something
 	((rc)) || rm -rf "$logs"
@@ -302,22 +306,22 @@ main() {
 
 	local start=$SECONDS src=$BUILD/src stamp
 	stamp=$( { echo "$rel $kdir $ksft"; tree_tar; } | sha256sum | cut -c1-16)
-	if built "$stamp" "$src"; then
-		log "reusing the build of this tree: $src/kmod/zchttp.ko"
-	else
+	# flock(2) drops a lock before it takes the other kind: a build of
+	# another tree may come in between, so check again under each.
+	while ! built "$stamp" "$src"; do
 		flock -u 8
 		flock 8 || die "cannot lock $BUILD.lock"
-		if built "$stamp" "$src"; then
-			log "reusing the build of this tree: $src/kmod/zchttp.ko"
-		else
+		if ! built "$stamp" "$src"; then
 			rm -f "$BUILD/tree.stamp"
 			copy_tree "$src"
 			build_in_root "$root" "$rel" "$src" "$ksft" "$kdir"
 			echo "$stamp" >"$BUILD/tree.stamp"
 			log "built in $((SECONDS - start)) s: $src/kmod/zchttp.ko"
 		fi
+		flock -u 8
 		flock -s 8 || die "cannot lock $BUILD.lock"
-	fi
+	done
+	log "using the build of this tree: $src/kmod/zchttp.ko"
 	((build_only)) && exit 0
 	[[ $SUITE == debug ]] && run_debug "$image" "$moddir" "$src" "${vmopts[@]}" -- "${cmd[@]}"
 
