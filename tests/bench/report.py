@@ -8,7 +8,8 @@
 # connection, and the hot file's p99 latency without and with the cold
 # load (bench.py's header).
 #
-# usage: report.py [--plot FILE.png] RESULTS.json...
+# usage: report.py [--rst] [--plot FILE.png] RESULTS.json...
+#   --rst   the tables in reStructuredText, as benchmarks.rst holds them
 #   --plot  also draw, with gnuplot, each server's requests/s per workload
 #           relative to the best peer's, from the first results file
 
@@ -173,14 +174,83 @@ def plot(path, out):
         subprocess.run(["gnuplot", script], check=True)
 
 
+def rst_table(head, rows):
+    """A reStructuredText simple table."""
+    w = [max(len(str(r[i])) for r in [head] + rows) for i in range(len(head))]
+    rule = "  ".join("=" * n for n in w)
+    line = lambda r: "  ".join(str(c).ljust(n) for c, n in zip(r, w)).rstrip()
+    return "\n".join([rule, line(head), rule] + [line(r) for r in rows] +
+                      [rule])
+
+
+def rst(path):
+    """The tables of report(), as Documentation/benchmarks.rst has them."""
+    with open(path) as f:
+        res = json.load(f)
+    runs = res["runs"]
+    loads = []
+    for by_load in runs.values():
+        loads += [w for w in by_load if w not in loads]
+    for load in loads:
+        size, conns = load.split(":")
+        print("%s, %s connections:\n" % (size_label(size), conns))
+        rows = []
+        for name, by_load in runs.items():
+            rs = by_load.get(load)
+            if not rs:
+                continue
+            rps = [r["rps"] for r in rs]
+            rows.append([name, "{:,.0f} ({:,.0f}-{:,.0f})".format(
+                statistics.median(rps), min(rps), max(rps)),
+                "%.1f" % med(rs, "mbps"), "%.0f µs" % med(rs, "cpu_us"),
+                "%.0f µs" % (med(rs, "client_us") or 0),
+                "%.2f" % med(rs, "ctxt"), fmt_s(med(rs, "p99"))])
+        print(rst_table(["server", "requests/s", "MiB/s", "CPU/req",
+                         "wrk/req", "cs/req", "p99"], rows))
+        print()
+    if res.get("idle"):
+        print("Memory per idle keep-alive connection (%d connections):\n" %
+              res["idle_conns"])
+        print(rst_table(["server", "KiB, median (min-max)"], [
+            [n, "%.1f (%.1f-%.1f)" % (statistics.median(v) / 1024,
+                                      min(v) / 1024, max(v) / 1024)]
+            for n, v in res["idle"].items()]))
+        print()
+    if res.get("cold"):
+        print("Hot 1 KiB file, 32 connections, alone and beside %d "
+              "connections fetching cold files (%d ms per read):\n" %
+              (res["cold_clients"], res["cold_delay_ms"]))
+        rows = []
+        for name, cs in res["cold"].items():
+            alone = [c["alone"] for c in cs]
+            loaded = [c["loaded"] for c in cs]
+            p99 = med(loaded, "p99") if all(r["requests"] for r in loaded) \
+                else None
+            a99 = med(alone, "p99")
+            rows.append([name, "{:,.0f}".format(med(alone, "rps")),
+                         fmt_s(a99), "{:,.0f}".format(med(loaded, "rps")),
+                         fmt_s(p99) if p99 else "stalled",
+                         "%.0f" % statistics.median(c["cold_rps"]
+                                                    for c in cs),
+                         "%.1fx" % (p99 / a99) if p99 and a99 else "-"])
+        print(rst_table(["server", "hot req/s", "p99", "beside cold",
+                         "p99", "cold req/s", "p99 ratio"], rows))
+        print()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--plot")
+    ap.add_argument("--rst", action="store_true",
+                    help="the tables in reStructuredText")
     ap.add_argument("results", nargs="+")
     a = ap.parse_args()
     for path in a.results:
-        report(path)
-        print()
+        if a.rst:
+            rst(path)
+        else:
+            report(path)
+            print()
     if a.plot:
         plot(a.results[0], a.plot)
     return 0
