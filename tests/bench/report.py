@@ -193,7 +193,8 @@ def rst(path):
         loads += [w for w in by_load if w not in loads]
     for load in loads:
         size, conns = load.split(":")
-        print("%s, %s connections:\n" % (size_label(size), conns))
+        print("%s, %s connection%s:\n" % (size_label(size), conns,
+                                           "" if conns == "1" else "s"))
         rows = []
         for name, by_load in runs.items():
             rs = by_load.get(load)
