@@ -164,12 +164,9 @@ def busy_cpu():
     return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def server_cpu():
-    """CPU seconds used by the threads zchttp's work runs on: the kernel's
-    workqueue threads (the lookup path, accepts) and zchttp's per-CPU
-    workers (requests the cache answers). The server's own CPU, without
-    the clients'."""
-    total = 0
+def _threads(prefixes):
+    """(pid, utime + stime in ticks) of each task whose name starts with
+    one of @prefixes."""
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -179,10 +176,18 @@ def server_cpu():
         except OSError:
             continue
         comm = st[st.index("(") + 1:st.rindex(")")]
-        if comm.startswith(("kworker/", "zchttp/")):
+        if comm.startswith(prefixes):
             f = st[st.rindex(")") + 2:].split()
-            total += int(f[11]) + int(f[12])    # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
+            yield pid, int(f[11]) + int(f[12])
+
+
+def server_cpu():
+    """CPU seconds used by the threads zchttp's work runs on: the kernel's
+    workqueue threads (the lookup path, accepts) and zchttp's per-CPU
+    workers (requests the cache answers). The server's own CPU, without
+    the clients'."""
+    ticks = sum(t for _, t in _threads(("kworker/", "zchttp/")))
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _schedstat():
@@ -201,22 +206,13 @@ def worker_runtime():
     a sample (so measure over some tens of milliseconds)."""
     exact = _schedstat()
     total = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
+    for pid, ticks in _threads(("zchttp/",)):
+        if not exact:
+            total += ticks * 10**9 // os.sysconf("SC_CLK_TCK")
             continue
         try:
-            with open("/proc/%s/stat" % pid) as f:
-                st = f.read()
-            comm = st[st.index("(") + 1:st.rindex(")")]
-            if not comm.startswith("zchttp/"):
-                continue
-            if exact:
-                with open("/proc/%s/schedstat" % pid) as f:
-                    total += int(f.read().split()[0])
-            else:
-                v = st[st.rindex(")") + 2:].split()
-                total += (int(v[11]) + int(v[12])) * 10**9 // \
-                    os.sysconf("SC_CLK_TCK")
+            with open("/proc/%s/schedstat" % pid) as f:
+                total += int(f.read().split()[0])
         except OSError:
             continue
     return total
