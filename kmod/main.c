@@ -80,6 +80,7 @@ module_init(zch_init);
 module_exit(zch_exit);
 
 MODULE_LICENSE("GPL");
+MODULE_VERSION(ZCH_VERSION);
 MODULE_AUTHOR("The zchttp authors");
 MODULE_DESCRIPTION("In-kernel zero-copy static file HTTP server");
 MODULE_ALIAS_GENL_FAMILY(ZCHTTP_FAMILY_NAME);

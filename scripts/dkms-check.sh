@@ -18,13 +18,35 @@ kver=${1:-$(basename "$(printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 |
 }
 name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$TOP/dkms.conf")
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$TOP/dkms.conf")
+[[ $ver == "$(cat "$TOP/VERSION")" ]] || {
+	echo "dkms-check.sh: PACKAGE_VERSION $ver is not VERSION $(cat "$TOP/VERSION")" >&2
+	exit 1
+}
+
+# BUILD_EXCLUSIVE_KERNEL as dkms reads it (it sources dkms.conf and
+# matches with =~): every kernel of 6.1 and later, none older
+excl=$(kernel_source_dir=/nonexistent bash -c \
+	'. "$1" && echo "$BUILD_EXCLUSIVE_KERNEL"' _ "$TOP/dkms.conf")
+for k in "$kver" 6.1.0-1-amd64 6.12.9+deb13-amd64 6.19.1-cloud-amd64 \
+	7.2.13+deb14-amd64 10.0.0-1-amd64; do
+	[[ $k =~ $excl ]] || {
+		echo "dkms-check.sh: BUILD_EXCLUSIVE_KERNEL refuses $k" >&2
+		exit 1
+	}
+done
+for k in 5.10.0-30-amd64 6.0.12-amd64 4.19.0-1-amd64 3.16.0; do
+	[[ $k =~ $excl ]] && {
+		echo "dkms-check.sh: BUILD_EXCLUSIVE_KERNEL takes $k" >&2
+		exit 1
+	}
+done
 
 tmp=$(mktemp -d /tmp/zchttp-dkms.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 src=$tmp/src/$name-$ver
 mkdir -p "$src" "$tmp/dkms"
 # what a release tarball would hold for the module
-cp -r "$TOP/dkms.conf" "$TOP/kmod" "$TOP/include" "$src/"
+cp -r "$TOP/dkms.conf" "$TOP/VERSION" "$TOP/kmod" "$TOP/include" "$src/"
 make -s -C "$src/kmod" clean KDIR="/lib/modules/$kver/build" >/dev/null 2>&1 || :
 
 opts=(--dkmstree "$tmp/dkms" --sourcetree "$tmp/src" -m "$name" -v "$ver")
@@ -39,6 +61,11 @@ ko=$(find "$tmp/dkms/$name/$ver/$kver" -name "$name.ko*" | head -n 1)
 magic=$(modinfo -F vermagic "$ko")
 [[ $magic == "$kver "* ]] || {
 	echo "dkms-check.sh: $ko is for '$magic', not $kver" >&2
+	exit 1
+}
+modver=$(modinfo -F version "$ko")
+[[ $modver == "$ver" ]] || {
+	echo "dkms-check.sh: $ko has version '$modver', not $ver" >&2
 	exit 1
 }
 echo "dkms-check.sh: dkms built $name $ver for $kver (vermagic $magic)"

@@ -70,8 +70,10 @@ fi
 run -h;			expect "-h" 0 out "Usage: zcctl"
 run --help;		expect "--help" 0 out "Usage: zcctl"
 run help;		expect "help" 0 out "Usage: zcctl"
-run -V;			expect "-V" 0 out "zcctl "
-run --version;		expect "--version" 0 out "zcctl "
+# one version everywhere: VERSION at the top of the tree
+VERSION=$(cat "$(dirname "$0")/../../VERSION")
+run -V;			expect "-V: VERSION" 0 out "zcctl $VERSION ("
+run --version;		expect "--version" 0 out "zcctl $VERSION ("
 run root help;		expect "root help" 0 out "zcctl root add DIR"
 run stats help;		expect "stats help" 0 out "zcctl stats reset"
 run cache help;		expect "cache help" 0 out "zcctl cache flush"

@@ -17,7 +17,10 @@
 #endif
 #define ARRAY_SIZE(x)	(sizeof(x) / sizeof((x)[0]))
 
-#define ZCCTL_VERSION	"1.0"
+/* VERSION at the top of the tree, from the Makefile */
+#ifndef ZCCTL_VERSION
+#error "ZCCTL_VERSION is not defined: build with tools/zcctl/Makefile"
+#endif
 
 /* Exit codes */
 #define EXIT_OK		0
