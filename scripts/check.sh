@@ -60,34 +60,48 @@ KDIR=${KDIR:-$(printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 | sort -V | tail
 
 # What the lanes need beyond this machine's kernel (the trixie and sid
 # roots, the debug kernel) is built in the background while the static
-# checks and the bookworm lane run. Root builds mostly wait on the mirror;
-# the kernel build runs at nice 10 in this session (so in the scheduler
-# autogroup of the VMs, which keep their priority) and takes what CPU the
-# guests leave. The lanes call the same scripts again; both cache and
-# lock, so a lane waits for a job still running and then reuses what it
-# made. A job's failure is only logged here: the lane reruns it and
-# reports the failure, or its SKIP.
+# checks and the bookworm lane run, in two jobs side by side: the root
+# builds mostly wait on the mirror, and the kernel build, the longest
+# (the debug lane's main boot, the longest boot, waits for it), runs at
+# nice 10 in this session (so in the scheduler autogroup of the VMs,
+# which keep their priority) and takes what CPU the guests leave. The
+# lanes call the same scripts again; both cache and lock, so a lane
+# waits for a job still running and then reuses what it made. A job's
+# failure is only logged here: the lane reruns it and reports the
+# failure, or its SKIP.
 PREP_LOG=$(mktemp /tmp/zchttp-lanes.XXXXXX)
+PREP_PIDS=()
 for k in $KERNELS; do
 	case $k in
-	trixie|sid) scripts/lane-root.sh "$k" ;;
-	debug) scripts/debug-kernel.sh ;;
+	trixie|sid) echo "$k" ;;
 	esac
-done >"$PREP_LOG" 2>&1 </dev/null &
-PREP_PID=$!
-echo "=== preparing the lanes ($KERNELS) in the background: log $PREP_LOG"
+done | while read -r k; do scripts/lane-root.sh "$k"; done \
+	>>"$PREP_LOG" 2>&1 </dev/null &
+PREP_PIDS+=($!)
+if [[ " $KERNELS " == *" debug "* ]]; then
+	scripts/debug-kernel.sh >>"$PREP_LOG.debug" 2>&1 </dev/null &
+	PREP_PIDS+=($!)
+fi
+echo "=== preparing the lanes ($KERNELS) in the background: logs $PREP_LOG{,.debug}"
 
-# Build with W=1 and sparse; any compiler or sparse warning fails.
+# Build with W=1 and sparse, the kernel's way for an external module
+# (make -C KDIR M=DIR, which kmod/Makefile also runs); any compiler or
+# sparse warning fails, and so does a module whose version is not VERSION.
 build_module()
 {
-	local log
+	local log ver
 
 	log=$(mktemp)
-	make -C kmod KDIR="$KDIR" clean >/dev/null
-	make -C kmod KDIR="$KDIR" W=1 C=1 KCFLAGS=-Werror 2>&1 | tee "$log"
+	make -C "$KDIR" M="$TOP/kmod" clean >/dev/null
+	make -C "$KDIR" M="$TOP/kmod" W=1 C=1 KCFLAGS=-Werror 2>&1 | tee "$log"
 	[ "${PIPESTATUS[0]}" -eq 0 ] || return 1
 	if grep -E 'warning:|error:' "$log" | grep -v 'Skipping BTF'; then
 		echo "warnings above"
+		return 1
+	fi
+	ver=$(/sbin/modinfo -F version kmod/zchttp.ko)
+	if [ "$ver" != "$(cat VERSION)" ]; then
+		echo "zchttp.ko has version '$ver', VERSION says $(cat VERSION)"
 		return 1
 	fi
 }
@@ -289,7 +303,7 @@ for k in "${LANES[@]}"; do
 done
 rm -rf "$LANE_DIR"
 
-wait $PREP_PID 2>/dev/null
+wait "${PREP_PIDS[@]}" 2>/dev/null
 echo
 if [ $FAILED -ne 0 ]; then
 	printf 'failed step: %s\n' "${FAILED_STEPS[@]}"
