@@ -34,6 +34,12 @@ def size_label(size):
     return size[:-1] + (" KiB" if size[-1] == "k" else " MiB")
 
 
+def ratio(a, b):
+    """a/b as "0.46x"; "-" where the server CPU of b is not measurable
+    (busy CPU minus wrk's own rounds to 0 on a noisy short run)"""
+    return "%.2fx" % (a / b) if a is not None and b else "-"
+
+
 def fmt_s(v):
     if v is None:
         return "-"
@@ -76,9 +82,9 @@ def report(path):
                     best = (name, m, med(rs, "cpu_us"))
         z = runs.get("zchttp", {}).get(load)
         if best and z:
-            print("zchttp vs best peer (%s): %.2fx requests/s, %.2fx CPU "
+            print("zchttp vs best peer (%s): %.2fx requests/s, %s CPU "
                   "per request" % (best[0], med(z, "rps") / best[1],
-                                   med(z, "cpu_us") / best[2]))
+                                   ratio(med(z, "cpu_us"), best[2])))
     report_idle(res)
     report_cold(res)
 
