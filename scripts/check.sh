@@ -131,7 +131,8 @@ kerneldoc()
 
 shellcheck_all()
 {
-	shellcheck -x scripts/*.sh selftests/*.sh tools/zcctl/tests.sh .ci/run
+	shellcheck -x scripts/*.sh selftests/*.sh tools/zcctl/*.sh .ci/run &&
+		shellcheck -s bash tools/zcctl/zcctl.bash-completion
 }
 
 # run_tests LANE [VM.SH OPTION...] -- [TEST...]: selftests in a VM of the
