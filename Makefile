@@ -10,6 +10,8 @@
 #                   passes options to tests/bench/bench.py, e.g. --smoke)
 #   make fuzz       fuzz the HTTP parser for FUZZ_SECONDS (default 60)
 #   make deps       install the Debian packages the project needs
+#   make install    the module (for KDIR's kernel), zcctl, the man pages and
+#                   the bash completion (DESTDIR=, PREFIX= as usual)
 #
 # KDIR is the kernel build tree the module is built against; by default
 # the newest installed Debian 6.1 headers (the host kernel of these
@@ -19,6 +21,8 @@ KDIR ?= $(shell printf '%s\n' /usr/src/linux-headers-6.1.*-amd64 | sort -V | tai
 SECONDS ?= 0
 FUZZ_SECONDS ?= 60
 KERNELS ?= bookworm trixie sid debug
+PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
 
 all: module zcctl
 
@@ -40,6 +44,11 @@ fuzz:
 run:
 	ZCH_RUN_SECONDS=$(SECONDS) KDIR=$(KDIR) scripts/run.sh
 
+install: module zcctl
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_PATH=$(DESTDIR) modules_install
+	$(MAKE) -C tools/zcctl install PREFIX=$(PREFIX) MANDIR=$(MANDIR)
+	install -D -m 0644 Documentation/zchttp.7 $(DESTDIR)$(MANDIR)/man7/zchttp.7
+
 bench:
 	KDIR=$(KDIR) scripts/bench.sh $(BENCH)
 
@@ -51,4 +60,4 @@ clean:
 	$(MAKE) -C tests/bench clean
 	rm -f selftests/zchttp_nl
 
-.PHONY: all deps module zcctl check fuzz run bench clean
+.PHONY: all deps module zcctl check fuzz run install bench clean

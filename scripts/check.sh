@@ -242,6 +242,7 @@ step "kernel-doc" kerneldoc
 step "shellcheck" shellcheck_all
 step "pyflakes" /usr/bin/python3 -m pyflakes selftests/*.py scripts/*.py tests/bench/*.py
 step "Documentation parses (docutils)" /usr/bin/python3 scripts/check-rst.py
+step "man pages and docs: every counter and parameter" /usr/bin/python3 scripts/check-docs.py
 step "zcctl build and tests" make -C tools/zcctl check
 step "HTTP parser unit tests" make -C tests/unit check
 step "dkms build from dkms.conf" scripts/dkms-check.sh
