@@ -157,6 +157,15 @@ class Ext4:
         subprocess.run(["rm", "-rf", self.top])
 
 
+def meminfo(key):
+    """A line of /proc/meminfo, in bytes."""
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1]) * 1024
+    raise KeyError(key)
+
+
 def busy_cpu():
     """CPU seconds the whole machine has been busy (not idle or iowait)."""
     with open("/proc/stat") as f:

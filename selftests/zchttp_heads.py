@@ -21,19 +21,11 @@ import socket
 import sys
 import time
 
-from zch_lib import (KSFT_SKIP, lane, load_module, log_test, set_param, stat,
-                     summary, unload_module, wait_for, zcctl)
+from zch_lib import (KSFT_SKIP, lane, load_module, log_test, meminfo,
+                     set_param, stat, summary, unload_module, wait_for, zcctl)
 
 PORT = 8200
 BIG_HEAD = 65536
-
-
-def meminfo(key):
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-    raise KeyError(key)
 
 
 def server_unread(port):

@@ -53,8 +53,10 @@ import time
 
 HERE = os.path.dirname(os.path.realpath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-KO = os.environ.get("ZCH_KO", os.path.join(TOP, "kmod/zchttp.ko"))
-ZCCTL = os.environ.get("ZCCTL", os.path.join(TOP, "tools/zcctl/zcctl"))
+# the selftests' library: the module and zcctl, /proc/meminfo, responses
+sys.path.insert(0, os.path.join(TOP, "selftests"))
+from zch_lib import KO, ZCCTL, meminfo, read_response  # noqa: E402
+
 ZCSERV = os.environ.get("ZCSERV", os.path.join(HERE, "zcserv"))
 
 SIZES = {"1k": 1024, "16k": 16384, "1m": 1 << 20, "64m": 64 << 20}
@@ -310,14 +312,6 @@ def wrk(url, conns, secs):
     return r
 
 
-def meminfo(key):
-    with open("/proc/meminfo") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-    raise KeyError(key)
-
-
 def drop_caches():
     with open("/proc/sys/vm/drop_caches", "w") as f:
         f.write("3")
@@ -326,21 +320,8 @@ def drop_caches():
 def get(sock, path):
     """One keep-alive GET on @sock; return (status, body bytes)."""
     sock.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path.encode())
-    buf = b""
-    while b"\r\n\r\n" not in buf:
-        c = sock.recv(65536)
-        if not c:
-            raise ConnectionError("closed before a response")
-        buf += c
-    head, _, body = buf.partition(b"\r\n\r\n")
-    m = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
-    want = int(m.group(1)) if m else 0
-    while len(body) < want:
-        c = sock.recv(65536)
-        if not c:
-            raise ConnectionError("closed inside a body")
-        body += c
-    return int(head.split()[1]), len(body)
+    status, _, body, _ = read_response(sock)
+    return status, len(body)
 
 
 # What servers and sockets take memory as: MemAvailable would be the sum
