@@ -291,12 +291,41 @@ for item in "debug main" "bookworm main" "trixie main" "sid main" \
 	    "debug one" "bookworm one" "trixie one" "sid one"; do
 	[[ " ${LANES[*]} " == *" ${item% *} "* ]] && BOOTS+=("$item")
 done
+# The Debian packages: built, then installed in the trixie root, whose
+# DKMS builds the module for its kernel (scripts/deb-check.sh). Beside
+# the boots, since it waits for that root; only built if the lane is not
+# run or its root cannot be made.
+deb_check()
+{
+	local root rc t0=$SECONDS
+
+	if [[ " ${LANES[*]} " == *" trixie "* ]]; then
+		root=$(scripts/lane-root.sh trixie)
+		rc=$?
+		if [ $rc -eq 0 ]; then
+			scripts/deb-check.sh "${root##*$'\n'}"
+			rc=$?
+		elif [ $rc -eq 4 ]; then
+			echo "no trixie root: the packages are built, not installed"
+			scripts/deb-check.sh
+			rc=$?
+		fi
+	else
+		scripts/deb-check.sh
+		rc=$?
+	fi
+	echo "$rc $((SECONDS - t0))" >"$LANE_DIR/deb.check.rc"
+}
+
 echo "=== VM selftests of the lanes ${LANES[*]} running (logs: $LANE_DIR)"
+deb_check </dev/null >"$LANE_DIR/deb.check.log" 2>&1 &
+wd=$!
 boot_worker </dev/null &
 w1=$!
 boot_worker </dev/null &
 w2=$!
-wait $w1 $w2
+wait $w1 $w2 $wd
+report "Debian packages: built, installed with DKMS in the trixie root" deb check
 for k in "${LANES[@]}"; do
 	name=$k
 	[ "$k" = bookworm ] && name="bookworm ($(basename "$KDIR"))"

@@ -20,7 +20,7 @@ readonly PACKAGES=(
 	nginx-light lighttpd h2o wrk apache2-utils clang libclang-rt-14-dev
 	cpio xz-utils bc flex bison libelf-dev libssl-dev debootstrap
 	shellcheck python3-pyflakes python3-docutils zstd dkms openssl acl
-	nfs-kernel-server dmsetup gnuplot-nox
+	nfs-kernel-server dmsetup gnuplot-nox debhelper dh-dkms
 )
 readonly KSRC_PKG=linux-source-6.1
 

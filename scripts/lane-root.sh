@@ -30,7 +30,7 @@ readonly PACKAGES=(
 	gcc make libc6-dev linux-headers-amd64 linux-image-amd64 kmod
 	libnl-3-dev libnl-genl-3-dev pkg-config iproute2 curl wget python3
 	e2fsprogs util-linux mount procps busybox bash coreutils mawk
-	xz-utils zstd perl acl nfs-kernel-server
+	xz-utils zstd perl acl nfs-kernel-server dkms
 )
 # Installed afterwards if the suite has them (util-linux splits over time;
 # the load test skips without ab and wrk). nginx is left out on purpose:
