@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Inside the `make run` VM: load zchttp, serve examples/www on port 80 and
-# print the counters every two seconds, for $1 seconds (0: until stopped).
+# print the rates of the counters every two seconds (zcctl stats monitor),
+# for $1 seconds (0: until stopped).
 
 set -euo pipefail
 
@@ -21,11 +22,10 @@ chmod -R a+rX /tmp/www
 "$ZCCTL" root add /tmp/www port 80
 "$ZCCTL" root show
 
-end=$(( $(date +%s) + duration ))
-while [ "$duration" -eq 0 ] || [ "$(date +%s)" -lt "$end" ]; do
-	printf '%s  ' "$(date +%T)"
-	"$ZCCTL" stats | awk '{ printf "%s=%s ", $1, $2 } END { print "" }'
-	sleep 2
-done
+if [ "$duration" -eq 0 ]; then
+	"$ZCCTL" stats monitor interval 2 || :
+else
+	"$ZCCTL" stats monitor interval 2 count $(((duration + 1) / 2)) || :
+fi
 "$ZCCTL" root del 80
 rmmod zchttp

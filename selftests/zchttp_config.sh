@@ -156,6 +156,40 @@ http_get http://127.0.0.1:8081/hello.txt >/dev/null
 check_eq "requests after one more" 1 "$(stat requests 8081)"
 log_test "stats reset"
 
+# --- stats monitor: rates per interval ---
+mon=$WORK/monitor
+"$ZCCTL" stats -i 1 -c 3 root 8081 >"$mon.txt" 2>&1 &
+mpid=$!
+"$ZCCTL" -j stats monitor root 8081 interval 1 count 3 >"$mon.json" 2>&1 &
+jpid=$!
+before=$(stat requests 8081)
+for _ in $(seq 20); do
+	http_get http://127.0.0.1:8081/hello.txt >/dev/null
+done
+after=$(stat requests 8081)
+wait $mpid
+check_eq "monitor exit" 0 $?
+wait $jpid
+check_eq "monitor -j exit" 0 $?
+check_match "monitor header" "^ *time +req/s +hit% +MB/s-ref +MB/s-copy +conns" \
+	"$(head -n 1 "$mon.txt")"
+check_eq "monitor lines: header and 3" 4 "$(wc -l <"$mon.txt")"
+# the requests counted over the three intervals (req/s times the seconds;
+# each line's interval is at least 1 s and the rates are rounded)
+sum=$(python3 - "$mon.json" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 3, lines
+print(round(sum(l["requests_per_s"] * l["seconds"] for l in lines)))
+PY
+)
+# the monitors started before the first request; the last requests may
+# fall after the third line
+[ "$sum" -ge 1 ] && [ "$sum" -le $((after - before)) ]
+check_eq "requests seen by monitor -j within those made ($((after - before)))" \
+	0 $?
+log_test "stats monitor: a line per interval, in text and JSON lines"
+
 # --- module not loaded ---
 "$ZCCTL" root del 8081
 rmmod zchttp

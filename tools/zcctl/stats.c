@@ -71,11 +71,13 @@ void stats_usage(FILE *f)
 	fprintf(f,
 		"Usage: zcctl stats [ show ] [ root PORT ]\n"
 		"       zcctl stats reset [ root PORT ]\n"
+		"       zcctl stats monitor [ root PORT ] [ interval SECONDS ] [ count COUNT ]\n"
+		"       zcctl stats -i SECONDS [ -c COUNT ] [ root PORT ]\n"
 		"       zcctl stats help\n");
 }
 
 /* The counters of a STATS_GET reply into stb; -EPROTO if malformed. */
-static int stats_parse(struct nlattr **tb, struct nlattr **stb)
+int stats_parse(struct nlattr **tb, struct nlattr **stb)
 {
 	memset(stb, 0, sizeof(*stb) * (ZCHTTP_A_STATS_MAX + 1));
 	if (!tb[ZCHTTP_A_ROOT_STATS])
@@ -131,5 +133,10 @@ int do_stats(int argc, char **argv)
 		{ NULL },
 	};
 
+	/* rates per interval: "monitor", or vmstat's way, "-i SECONDS" */
+	if (argc > 0 && (!strcmp(*argv, "-i") || !strcmp(*argv, "-c")))
+		return do_stats_monitor(argc, argv);
+	if (argc > 0 && matches(*argv, "monitor"))
+		return do_stats_monitor(argc - 1, argv + 1);
 	return zc_port_object("stats", verbs, stats_usage, argc, argv);
 }

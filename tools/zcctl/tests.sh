@@ -89,6 +89,10 @@ run root x;		expect "unknown root command" 1 err \
 	'Command "x" is unknown, try "zcctl root help".'
 run stats x;		expect "unknown stats command" 1 err \
 	'Command "x" is unknown, try "zcctl stats help".'
+run stats -i 0;		expect "monitor interval 0" 1 err 'interval "0" is invalid: 1..3600.'
+run stats -i 1 -c x;	expect "monitor count x" 1 err 'count "x" is invalid'
+run stats monitor bogus; expect "monitor argument" 1 err 'unknown argument "bogus"'
+run stats monitor help;	expect "monitor help" 0 out "zcctl stats monitor"
 run cache x;		expect "unknown cache command" 1 err \
 	'Command "x" is unknown, try "zcctl cache help".'
 run root add;		expect "root add without DIR" 1 err "missing DIR"

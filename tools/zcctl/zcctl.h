@@ -75,7 +75,9 @@ int zc_port_object(const char *object, const struct zc_verb *verbs,
 int do_root(int argc, char **argv);
 int do_stats(int argc, char **argv);
 int do_cache(int argc, char **argv);
+int stats_parse(struct nlattr **tb, struct nlattr **stb);
 int stats_begin(struct nlattr **tb, struct nlattr **stb, int req_port);
+int do_stats_monitor(int argc, char **argv);
 void root_usage(FILE *f);
 void stats_usage(FILE *f);
 void cache_usage(FILE *f);
