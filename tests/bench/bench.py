@@ -66,6 +66,10 @@ PORT = 8300
 IDLE_CONNS = 2000
 IDLE_SERVERS = ["zchttp", "nginx", "lighttpd", "h2o"]
 COLD_SERVERS = ["zchttp", "nginx", "nginx-aio", "lighttpd"]
+# --smoke: each measurement once, for zchttp and one peer
+SMOKE_IDLE_SERVERS = ["zchttp", "nginx"]
+SMOKE_COLD_SERVERS = ["zchttp", "nginx-aio"]
+IDLE_SECONDS, SMOKE_IDLE_SECONDS = 5, 2.5   # past zchttp's 2 s (ZCH_BUF_IDLE)
 COLD_CLIENTS = 64
 COLD_FILES = 12000          # of 4 KiB: more than the clients fetch
 SMOKE_COLD_FILES = 400
@@ -335,9 +339,9 @@ def used_memory():
     return sum(meminfo(k) for k in USED)
 
 
-def idle_memory(n):
+def idle_memory(n, secs):
     """Bytes per connection while @n keep-alive connections, each after
-    one 1 KiB request, sit idle for 5 s: the growth of USED, which holds
+    one 1 KiB request, sit idle for @secs: the growth of USED, which holds
     the sockets of both ends (the same client for every server), the
     kernel's and the server's own memory for a connection."""
     socks = []
@@ -345,7 +349,7 @@ def idle_memory(n):
         drop_caches()
         # the connections of the run before are closing: a settling
         # time for the measurement, not a synchronisation
-        time.sleep(2)
+        time.sleep(2 if secs >= IDLE_SECONDS else 0.5)
         before = used_memory()
         for _ in range(n):
             s = socket.create_connection(("127.0.0.1", PORT), timeout=30)
@@ -354,7 +358,7 @@ def idle_memory(n):
                 raise RuntimeError("idle: a request failed")
         # idle for a while: zchttp frees an idle connection's buffers
         # after 2 s (ZCH_BUF_IDLE), nginx at once
-        time.sleep(5)
+        time.sleep(secs)
         return (used_memory() - before) / n
     finally:
         for s in socks:
@@ -492,12 +496,15 @@ def main():
             sys.exit("unknown servers: %s" % missing)
         names = [n for n in names
                  if not table[n].program or shutil.which(table[n].program)]
-        idle_names = [n for n in IDLE_SERVERS if n in names] \
+        idle_names = [n for n in (SMOKE_IDLE_SERVERS if a.smoke else
+                                  IDLE_SERVERS) if n in names] \
             if a.idle else []
+        idle_secs = SMOKE_IDLE_SECONDS if a.smoke else IDLE_SECONDS
         disk = None if a.no_cold else ColdDisk(tmp, files)
         cold_table = servers(disk.mnt, tmp) if disk else {}
         # nginx-aio goes with nginx
-        cold_names = [n for n in COLD_SERVERS if disk and
+        cold_names = [n for n in (SMOKE_COLD_SERVERS if a.smoke else
+                                  COLD_SERVERS) if disk and
                       (n in names or n == "nginx-aio" and "nginx" in names)
                       and (not cold_table[n].program or
                            shutil.which(cold_table[n].program))]
@@ -523,7 +530,7 @@ def main():
                                  (r["p99"] or 0) * 1e3, r["errors"]),
                               flush=True)
                     if name in idle_names:
-                        per = idle_memory(a.idle)
+                        per = idle_memory(a.idle, idle_secs)
                         idle.setdefault(name, []).append(per)
                         print("# round %d %-16s %d idle connections: "
                               "%.1f KiB each" % (rnd + 1, name, a.idle,
