@@ -317,8 +317,32 @@ deb_check()
 	echo "$rc $((SECONDS - t0))" >"$LANE_DIR/deb.check.rc"
 }
 
+# The in-tree patch (scripts/create-patch.sh): applied to an overlay of
+# the kernel source and built with CONFIG_ZCHTTP=m in an overlay of the
+# debug lane's build tree, which it waits for; skipped without that lane.
+patch_check()
+{
+	local out rc t0=$SECONDS
+
+	if [[ " ${LANES[*]} " == *" debug "* ]]; then
+		out=$(scripts/debug-kernel.sh)
+		rc=$?
+		if [ $rc -eq 0 ]; then
+			scripts/create-patch.sh --check -k "$KSRC" "${out##*$'\n'}"
+			rc=$?
+		fi
+	else
+		echo "no debug lane: no configured kernel tree to build in"
+		rc=4
+	fi
+	echo "$rc $((SECONDS - t0))" >"$LANE_DIR/patch.check.rc"
+}
+
 echo "=== VM selftests of the lanes ${LANES[*]} running (logs: $LANE_DIR)"
-deb_check </dev/null >"$LANE_DIR/deb.check.log" 2>&1 &
+{
+	deb_check >"$LANE_DIR/deb.check.log" 2>&1
+	patch_check >"$LANE_DIR/patch.check.log" 2>&1
+} </dev/null &
 wd=$!
 boot_worker </dev/null &
 w1=$!
@@ -326,6 +350,7 @@ boot_worker </dev/null &
 w2=$!
 wait $w1 $w2 $wd
 report "Debian packages: built, installed with DKMS in the trixie root" deb check
+report "in-tree patch: applies to linux-source-6.1, builds with CONFIG_ZCHTTP=m" patch check
 for k in "${LANES[@]}"; do
 	name=$k
 	[ "$k" = bookworm ] && name="bookworm ($(basename "$KDIR"))"
