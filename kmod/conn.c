@@ -34,7 +34,6 @@
  */
 
 #include <linux/jiffies.h>
-#include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
@@ -161,7 +160,7 @@ static void zch_conn_submit(struct zch_conn *conn)
 	if (test_bit(ZCH_CONN_SLOW, &conn->flags))
 		queued = queue_work(zch_wq, &conn->work);
 	else
-		queued = kthread_queue_work(conn->worker, &conn->fast);
+		queued = zch_run_queue(&conn->fast);
 	if (!queued)
 		zch_conn_put(conn);
 }
@@ -567,10 +566,10 @@ yield:
 	return 0;
 }
 
-/* A run on the connection's worker: requests the cache answers */
-static void zch_conn_fast_work(struct kthread_work *work)
+/* A run on a per-CPU worker: requests the cache answers */
+static void zch_conn_fast_work(struct zch_run *run)
 {
-	struct zch_conn *conn = container_of(work, struct zch_conn, fast);
+	struct zch_conn *conn = container_of(run, struct zch_conn, fast);
 	int ret;
 
 	/*
@@ -589,6 +588,7 @@ static void zch_conn_fast_work(struct kthread_work *work)
 		zch_conn_close(conn);
 	}
 out:
+	zch_run_done(&conn->fast);
 	zch_conn_put(conn);
 }
 
@@ -636,7 +636,7 @@ int zch_conn_create(struct zch_root *root, struct socket *sock)
 		return -ENOMEM;
 	}
 	INIT_WORK(&conn->work, zch_conn_work);
-	kthread_init_work(&conn->fast, zch_conn_fast_work);
+	zch_run_init(&conn->fast, zch_conn_fast_work);
 	/*
 	 * The open reference and that of the first run below, both taken
 	 * before the connection is published: once its callbacks are in
@@ -645,8 +645,6 @@ int zch_conn_create(struct zch_root *root, struct socket *sock)
 	refcount_set(&conn->refs, 2);
 	conn->sock = sock;
 	conn->root = root;
-	/* served where its packets are received, as SO_INCOMING_CPU tells */
-	conn->worker = zch_worker(READ_ONCE(sk->sk_incoming_cpu));
 	if (!zch_conn_fast(conn))
 		conn->flags = BIT(ZCH_CONN_SLOW);
 	conn->last_active = jiffies;

@@ -6,10 +6,9 @@
 #ifndef _ZCH_CONN_H
 #define _ZCH_CONN_H
 
-#include <linux/kthread.h>
-
 #include "zch.h"
 #include "tx.h"
+#include "workers.h"
 
 #define ZCH_HDR_SIZE	2048	/* response header plus a short error body */
 
@@ -31,15 +30,15 @@ struct zch_buf {
 /* conn->flags bits, set from any context */
 enum {
 	ZCH_CONN_KILL,		/* end at the next run: root deletion, unload */
-	ZCH_CONN_SLOW,		/* run by zch_wq, not by @worker (conn.c) */
+	ZCH_CONN_SLOW,		/* run by zch_wq, not by @fast (conn.c) */
 };
 
 /**
  * struct zch_conn - one accepted connection
- * @fast: runs the connection on @worker, unless ZCH_CONN_SLOW is set
+ * @fast: runs the connection on the per-CPU worker of the CPU that queues
+ *	it, unless ZCH_CONN_SLOW is set
  * @work: runs the connection on zch_wq while ZCH_CONN_SLOW is set; it and
  *	@fast are the only places its state changes, never both at once
- * @worker: the per-CPU worker of the CPU that received the handshake
  * @refs: one while the connection is open, one per queued @fast or @work
  * @flags: ZCH_CONN_* bits
  * @node: entry in root->conns, under root->conns_lock
@@ -57,7 +56,7 @@ enum {
  * @deadline: jiffies when the sweeper should run the work again
  * @nreq: requests answered on this connection
  * @req_used: bytes of @rx the parsed request (@buf->req) takes
- * @lookup: the request in @buf->req missed the cache on @worker and waits
+ * @lookup: the request in @buf->req missed the cache on a worker and waits
  *	for the lookup path on zch_wq
  * @linger: the last response is out and FIN follows it; input is only
  *	read and dropped until the peer closes or @linger_end
@@ -68,9 +67,8 @@ enum {
  * @saved_state_change: callback to restore on close
  */
 struct zch_conn {
-	struct kthread_work fast;
+	struct zch_run fast;
 	struct work_struct work;
-	struct kthread_worker *worker;
 	refcount_t refs;
 	unsigned long flags;
 	struct list_head node;

@@ -203,13 +203,6 @@ void zch_conn_kill_all(struct zch_root *root);
 void zch_conn_sweep(struct zch_root *root);
 void zch_conn_wait_all(void);
 
-/* Per-CPU workers */
-
-struct kthread_worker;
-
-int zch_workers_init(void);
-void zch_workers_exit(void);
-struct kthread_worker *zch_worker(int cpu);
 int zch_conn_cache_init(void);
 void zch_conn_cache_exit(void);
 
