@@ -35,8 +35,9 @@
  * policy reloads; and a hit opens nothing, so LSM and fanotify open
  * checks run on the lookup path only. fsnotify marks are not used: their
  * events come after the change is visible, so a hit would need these
- * checks anyway; the root's sweeper checks every entry once a second, so
- * a deleted file's blocks are not held for long.
+ * checks anyway; each root's sweeper checks the root's entries (its own
+ * list of them, not the LRU of all roots) once a second, so a deleted
+ * file's blocks are not held for long.
  *
  * The walk runs under RCU from the referenced file dentry through d_parent
  * pointers, as an RCU path walk does, so a dentry or inode freed by a
@@ -46,8 +47,9 @@
  * Budget: cache_bytes over all roots (entry pages and folios), CLOCK
  * eviction, and a shrinker under memory pressure.
  *
- * Locking: zch_cache_lock (a spinlock) protects the LRU list, each entry's
- * @listed and its presence in its root's table, and the gauges; lookups
+ * Locking: zch_cache_lock (a spinlock) protects the LRU list, the roots'
+ * lists of entries, each entry's @listed and its presence in its root's
+ * table, and the gauges; lookups
  * are RCU. An entry's reference count has one reference for the table
  * and one per response in flight; the last one releases the dentry, the
  * inode and the folios and frees the page after an RCU grace period.
@@ -106,6 +108,7 @@ struct zch_cache_link {
  * struct zch_cache_entry - one cached response, in a page of its own
  * @node: in the root's table, under zch_cache_lock
  * @lru: in zch_cache_lru while @listed; then on a list of entries to put
+ * @rnode: in its root's cache.entries while @listed
  * @rcu: frees the page after the readers of the table
  * @refs: one for the table, one per response in flight
  * @root: the root; outlives its entries
@@ -131,6 +134,7 @@ struct zch_cache_link {
 struct zch_cache_entry {
 	struct rhash_head node;
 	struct list_head lru;
+	struct list_head rnode;
 	struct rcu_head rcu;
 	refcount_t refs;
 	struct zch_root *root;
@@ -224,6 +228,7 @@ static bool zch_stamp_equal(const struct zch_stamp *a,
  */
 int zch_cache_init(struct zch_cache *cache)
 {
+	INIT_LIST_HEAD(&cache->entries);
 	atomic_set(&cache->putting, 0);
 	return rhashtable_init(&cache->ht, &zch_cache_params);
 }
@@ -267,6 +272,7 @@ static void zch_cache_unlist(struct zch_cache_entry *e)
 	lockdep_assert_held(&zch_cache_lock);
 	rhashtable_remove_fast(&e->root->cache.ht, &e->node, zch_cache_params);
 	list_del(&e->lru);
+	list_del(&e->rnode);
 	e->listed = false;
 	atomic_inc(&e->root->cache.putting);
 	zch_cache_pinned -= e->bytes;
@@ -353,9 +359,7 @@ void zch_cache_flush(struct zch_root *root)
 	LIST_HEAD(dead);
 
 	spin_lock(&zch_cache_lock);
-	list_for_each_entry_safe(e, tmp, &zch_cache_lru, lru) {
-		if (e->root != root)
-			continue;
+	list_for_each_entry_safe(e, tmp, &root->cache.entries, rnode) {
 		zch_cache_unlist(e);
 		list_add_tail(&e->lru, &dead);
 	}
@@ -441,8 +445,8 @@ void zch_cache_sweep(struct zch_root *root)
 
 	spin_lock(&zch_cache_lock);
 	zch_cache_evict(READ_ONCE(zch_cache_budget), &stale);
-	list_for_each_entry_safe(e, tmp, &zch_cache_lru, lru) {
-		if (e->root != root || zch_cache_valid(e))
+	list_for_each_entry_safe(e, tmp, &root->cache.entries, rnode) {
+		if (zch_cache_valid(e))
 			continue;
 		zch_cache_unlist(e);
 		list_add_tail(&e->lru, &stale);
@@ -828,6 +832,7 @@ void zch_cache_commit(struct zch_cache_entry *e, bool still)
 	}
 	e->listed = true;
 	list_add_tail(&e->lru, &zch_cache_lru);
+	list_add_tail(&e->rnode, &root->cache.entries);
 	zch_cache_pinned += e->bytes;
 	root->stats.cache_entries++;
 	root->stats.cache_bytes += e->bytes;

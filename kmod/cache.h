@@ -23,11 +23,14 @@ struct zch_cache_entry;
  * struct zch_cache - one root's cache entries
  * @ht: the entries, by decoded request path; looked up under RCU,
  *	changed under zch_cache_lock (cache.c)
+ * @entries: the same entries, for the root's sweep and flush, so that
+ *	neither walks the other roots' entries; under zch_cache_lock
  * @putting: entries taken off @ht whose table reference is not yet put:
  *	emptying the cache waits for them, so no dentry is left held
  */
 struct zch_cache {
 	struct rhashtable ht;
+	struct list_head entries;
 	atomic_t putting;
 };
 
