@@ -75,7 +75,7 @@ def main():
         f.write("hello\n")
     os.chmod(os.path.join(www, "hello.txt"), 0o644)
     zcctl("root", "add", www, "port", PORT)
-    total = scale(10000, 20000, 5000)
+    total = scale(10000, 4000, 5000)
     try:
         drops0, resets0 = never_accepted()
 

@@ -22,7 +22,7 @@ from zch_lib import (KSFT_SKIP, load_module, log_test, scale,
                      unload_module, zcctl)
 
 PORT = 8110
-NCONN = scale(10000, 2000, 1000)
+NCONN = scale(10000, 1000, 1000)
 
 
 def wait_closed(sock, limit):

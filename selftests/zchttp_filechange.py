@@ -238,7 +238,7 @@ def main():
     try:
         truncated_mid_body()
         leased(www)
-        renamed(www, scale(20, 60, 10))
+        renamed(www, scale(20, 20, 10))
     finally:
         unload_module(PORT)
     return summary()

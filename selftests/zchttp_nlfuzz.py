@@ -146,7 +146,7 @@ def fuzz(nl, rnd, n, unprivileged):
 def main():
     if not load_module():
         return KSFT_SKIP
-    n = scale(5000, 5000, 2000)
+    n = scale(5000, 2000, 2000)
     seed = int(os.environ.get("ZCH_NLFUZZ_SEED", "0")) or \
         int.from_bytes(os.urandom(4), "little")
     print("# %d messages, seed %d (ZCH_NLFUZZ_SEED to repeat)" % (n, seed))
