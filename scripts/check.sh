@@ -293,8 +293,10 @@ for item in "debug main" "bookworm main" "trixie main" "sid main" \
 done
 # The Debian packages: built, then installed in the trixie root, whose
 # DKMS builds the module for its kernel (scripts/deb-check.sh). Beside
-# the boots, since it waits for that root; only built if the lane is not
-# run or its root cannot be made.
+# the boots, since it waits for that root, at nice 19 as the two below
+# run: the guests' timing tests (the smoke run of make bench, slowloris)
+# must not lose their CPU to builds; only built if the lane is not run
+# or its root cannot be made.
 deb_check()
 {
 	local root rc t0=$SECONDS
@@ -340,6 +342,7 @@ patch_check()
 
 echo "=== VM selftests of the lanes ${LANES[*]} running (logs: $LANE_DIR)"
 {
+	renice -n 19 -p $BASHPID >/dev/null
 	deb_check >"$LANE_DIR/deb.check.log" 2>&1
 	patch_check >"$LANE_DIR/patch.check.log" 2>&1
 } </dev/null &
