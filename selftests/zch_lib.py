@@ -77,6 +77,15 @@ def lane():
     return os.environ.get("ZCH_LANE_SUITE", "") or "bookworm"
 
 
+def long_lane():
+    """The long load and stress tests run on bookworm and the debug lane
+    only; False, with the SKIP line, on the short lanes."""
+    if lane() in ("bookworm", "debug"):
+        return True
+    print("SKIP: a load or stress test: the bookworm and debug lanes run it")
+    return False
+
+
 def scale(bookworm, debug, short):
     """The size of a long test on this lane: full on bookworm, what KASAN
     and lockdep need on the debug lane, short on trixie and sid

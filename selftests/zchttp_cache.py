@@ -41,7 +41,7 @@ from zch_lib import (KSFT_SKIP, ZCCTL, Ext4, load_module, log_test,
 
 PORT = 8260             # caching root
 REF = 8261              # copy mode: never cached, the reference
-RACE = scale(400, 100, 150)
+RACE = scale(200, 100, 150)
 
 
 def request(port, path, method="GET", version="1.1", extra=""):

@@ -21,7 +21,7 @@ import struct
 import sys
 
 from zch_lib import (KSFT_SKIP, Genl, NetlinkError, load_module, log_test,
-                     scale, summary, unload_module)
+                     long_lane, scale, summary, unload_module)
 
 PORT = 8290
 NLA_F_NESTED = 0x8000
@@ -144,9 +144,9 @@ def fuzz(nl, rnd, n, unprivileged):
 
 
 def main():
-    if not load_module():
+    if not long_lane() or not load_module():
         return KSFT_SKIP
-    n = scale(5000, 2000, 2000)
+    n = scale(5000, 2000, 0)
     seed = int(os.environ.get("ZCH_NLFUZZ_SEED", "0")) or \
         int.from_bytes(os.urandom(4), "little")
     print("# %d messages, seed %d (ZCH_NLFUZZ_SEED to repeat)" % (n, seed))

@@ -17,8 +17,9 @@ import sys
 import threading
 import time
 
-from zch_lib import (KSFT_SKIP, get, lane, load_module, log_test, scale,
-                     set_param, stat, summary, unload_module, wait_for, zcctl)
+from zch_lib import (KSFT_SKIP, get, lane, load_module, log_test, long_lane,
+                     scale, set_param, stat, summary, unload_module, wait_for,
+                     zcctl)
 
 PORT = 8270
 TIMEOUT = 6
@@ -30,9 +31,9 @@ PROBE_MAX = 3 if lane() == "debug" else 1
 
 
 def main():
-    if not load_module():
+    if not long_lane() or not load_module():
         return KSFT_SKIP
-    n = scale(2000, 500, 500)
+    n = scale(2000, 500, 0)
     resource.setrlimit(resource.RLIMIT_NOFILE, (n + 200, n + 200))
     www = "/tmp/zchttp-slowloris"
     os.makedirs(www, exist_ok=True)

@@ -48,11 +48,11 @@ del_and_umount()
 }
 D=$WORK/mnt-www
 mkdir -p "$D"
-# 20 rounds on bookworm, 5 on the short lanes, 3 on the debug lane
+# 10 rounds on bookworm, 5 on the short lanes, 3 on the debug lane
 # (KASAN makes a round slow)
 rounds=5
 [ "$(lane)" = debug ] && rounds=3
-[ "$(lane)" = bookworm ] && rounds=20
+[ "$(lane)" = bookworm ] && rounds=10
 failed=0
 for i in $(seq $rounds); do
 	mount -t tmpfs -o size=8m none "$D" || { fail "round $i: mount"; break; }
