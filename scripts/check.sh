@@ -73,10 +73,9 @@ PREP_LOG=$(mktemp /tmp/zchttp-lanes.XXXXXX)
 PREP_PIDS=()
 for k in $KERNELS; do
 	case $k in
-	trixie|sid) echo "$k" ;;
+	trixie|sid) scripts/lane-root.sh "$k" ;;
 	esac
-done | while read -r k; do scripts/lane-root.sh "$k"; done \
-	>>"$PREP_LOG" 2>&1 </dev/null &
+done >>"$PREP_LOG" 2>&1 </dev/null &
 PREP_PIDS+=($!)
 if [[ " $KERNELS " == *" debug "* ]]; then
 	scripts/debug-kernel.sh >>"$PREP_LOG.debug" 2>&1 </dev/null &
@@ -299,24 +298,19 @@ done
 # or its root cannot be made.
 deb_check()
 {
-	local root rc t0=$SECONDS
+	local root rc
 
-	if [[ " ${LANES[*]} " == *" trixie "* ]]; then
-		root=$(scripts/lane-root.sh trixie)
-		rc=$?
-		if [ $rc -eq 0 ]; then
-			scripts/deb-check.sh "${root##*$'\n'}"
-			rc=$?
-		elif [ $rc -eq 4 ]; then
-			echo "no trixie root: the packages are built, not installed"
-			scripts/deb-check.sh
-			rc=$?
-		fi
-	else
+	[[ " ${LANES[*]} " == *" trixie "* ]] || { scripts/deb-check.sh; return; }
+	root=$(scripts/lane-root.sh trixie)
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		scripts/deb-check.sh "${root##*$'\n'}"
+	elif [ $rc -eq 4 ]; then
+		echo "no trixie root: the packages are built, not installed"
 		scripts/deb-check.sh
-		rc=$?
+	else
+		return $rc
 	fi
-	echo "$rc $((SECONDS - t0))" >"$LANE_DIR/deb.check.rc"
 }
 
 # The in-tree patch (scripts/create-patch.sh): applied to an overlay of
@@ -324,27 +318,32 @@ deb_check()
 # debug lane's build tree, which it waits for; skipped without that lane.
 patch_check()
 {
-	local out rc t0=$SECONDS
+	local out
 
-	if [[ " ${LANES[*]} " == *" debug "* ]]; then
-		out=$(scripts/debug-kernel.sh)
-		rc=$?
-		if [ $rc -eq 0 ]; then
-			scripts/create-patch.sh --check -k "$KSRC" "${out##*$'\n'}"
-			rc=$?
-		fi
-	else
+	if [[ " ${LANES[*]} " != *" debug "* ]]; then
 		echo "no debug lane: no configured kernel tree to build in"
-		rc=4
+		return 4
 	fi
-	echo "$rc $((SECONDS - t0))" >"$LANE_DIR/patch.check.rc"
+	out=$(scripts/debug-kernel.sh) || return
+	scripts/create-patch.sh --check -k "$KSRC" "${out##*$'\n'}"
+}
+
+# side NAME FUNCTION: run a check beside the boots into LANE_DIR/NAME.check.log,
+# with "STATUS SECONDS" in LANE_DIR/NAME.check.rc, as run_boot() does
+side()
+{
+	local t0=$SECONDS rc
+
+	"$2" >"$LANE_DIR/$1.check.log" 2>&1
+	rc=$?
+	echo "$rc $((SECONDS - t0))" >"$LANE_DIR/$1.check.rc"
 }
 
 echo "=== VM selftests of the lanes ${LANES[*]} running (logs: $LANE_DIR)"
 {
 	renice -n 19 -p $BASHPID >/dev/null
-	deb_check >"$LANE_DIR/deb.check.log" 2>&1
-	patch_check >"$LANE_DIR/patch.check.log" 2>&1
+	side deb deb_check
+	side patch patch_check
 } </dev/null &
 wd=$!
 boot_worker </dev/null &

@@ -69,7 +69,9 @@ COLD_SERVERS = ["zchttp", "nginx", "nginx-aio", "lighttpd"]
 # --smoke: each measurement once, for zchttp and one peer
 SMOKE_IDLE_SERVERS = ["zchttp", "nginx"]
 SMOKE_COLD_SERVERS = ["zchttp", "nginx-aio"]
-IDLE_SECONDS, SMOKE_IDLE_SECONDS = 5, 2.5   # past zchttp's 2 s (ZCH_BUF_IDLE)
+# idle_memory()'s settling time and idle time: the idle time past zchttp's
+# 2 s (ZCH_BUF_IDLE)
+IDLE_WAITS, SMOKE_IDLE_WAITS = (2, 5), (0.5, 2.5)
 COLD_CLIENTS = 64
 COLD_FILES = 12000          # of 4 KiB: more than the clients fetch
 SMOKE_COLD_FILES = 400
@@ -339,9 +341,10 @@ def used_memory():
     return sum(meminfo(k) for k in USED)
 
 
-def idle_memory(n, secs):
+def idle_memory(n, settle, secs):
     """Bytes per connection while @n keep-alive connections, each after
-    one 1 KiB request, sit idle for @secs: the growth of USED, which holds
+    one 1 KiB request, sit idle for @secs (after @settle seconds for the
+    run before to close): the growth of USED, which holds
     the sockets of both ends (the same client for every server), the
     kernel's and the server's own memory for a connection."""
     socks = []
@@ -349,7 +352,7 @@ def idle_memory(n, secs):
         drop_caches()
         # the connections of the run before are closing: a settling
         # time for the measurement, not a synchronisation
-        time.sleep(2 if secs >= IDLE_SECONDS else 0.5)
+        time.sleep(settle)
         before = used_memory()
         for _ in range(n):
             s = socket.create_connection(("127.0.0.1", PORT), timeout=30)
@@ -499,7 +502,7 @@ def main():
         idle_names = [n for n in (SMOKE_IDLE_SERVERS if a.smoke else
                                   IDLE_SERVERS) if n in names] \
             if a.idle else []
-        idle_secs = SMOKE_IDLE_SECONDS if a.smoke else IDLE_SECONDS
+        idle_waits = SMOKE_IDLE_WAITS if a.smoke else IDLE_WAITS
         disk = None if a.no_cold else ColdDisk(tmp, files)
         cold_table = servers(disk.mnt, tmp) if disk else {}
         # nginx-aio goes with nginx
@@ -530,7 +533,7 @@ def main():
                                  (r["p99"] or 0) * 1e3, r["errors"]),
                               flush=True)
                     if name in idle_names:
-                        per = idle_memory(a.idle, idle_secs)
+                        per = idle_memory(a.idle, *idle_waits)
                         idle.setdefault(name, []).append(per)
                         print("# round %d %-16s %d idle connections: "
                               "%.1f KiB each" % (rnd + 1, name, a.idle,

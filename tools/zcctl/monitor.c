@@ -18,7 +18,7 @@
 
 #include "zcctl.h"
 
-/* What a line shows, computed from two samples of the counters. */
+/* The counters at one moment; a line is made from two of them. */
 struct sample {
 	unsigned long long v[ZCHTTP_A_STATS_MAX + 1];
 	struct timespec at;
